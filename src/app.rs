@@ -1,0 +1,111 @@
+//! Wiring: the listener, the update runner and the outbox sender around one
+//! pool, started and stopped together. `main` (run, sandbox) and the test
+//! harness both start the bot through here.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sqlx::PgPool;
+use teloxide::adaptors::throttle::Limits;
+use teloxide::prelude::*;
+use teloxide::types::Me;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::{commands, listener, runner::Runner, schema::schema};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::delivery::sender::{SendLimits, Sender};
+
+pub struct AppOptions {
+    /// Limits for direct replies (teloxide's Throttle adaptor).
+    pub reply_limits: Limits,
+    /// Limits for the outbox sender.
+    pub send_limits: SendLimits,
+    /// Register the localized command menus at start-up.
+    pub register_commands: bool,
+}
+
+impl AppOptions {
+    pub fn production(settings: &Settings) -> Self {
+        AppOptions {
+            reply_limits: Limits::default(),
+            send_limits: SendLimits::telegram(settings.send_rate_per_sec),
+            register_commands: true,
+        }
+    }
+}
+
+pub struct RunningApp {
+    pub me: Me,
+    pub pool: PgPool,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// Starts the bot. `bot` already points at Telegram or at the emulator.
+pub async fn start(
+    settings: Arc<Settings>,
+    pool: PgPool,
+    bot: Bot,
+    clock: SharedClock,
+    options: AppOptions,
+) -> anyhow::Result<RunningApp> {
+    let me = bot.get_me().await.context("asking Telegram who the bot is (getMe); is the token right?")?;
+    if me.user.username.is_none() {
+        anyhow::bail!("the bot has no username (getMe); propdesk needs one for command parsing and invite links");
+    }
+    if options.register_commands {
+        commands::register_menus(&bot, settings.default_locale, &settings.admin_ids)
+            .await
+            .context("registering the command menus (setMyCommands)")?;
+    }
+    let shutdown = CancellationToken::new();
+    let wake = Arc::new(Notify::new());
+    let runner = Arc::new(Runner {
+        pool: pool.clone(),
+        bot: bot.clone().throttle(options.reply_limits),
+        settings: settings.clone(),
+        clock: clock.clone(),
+        me: me.clone(),
+        handler: schema(),
+    });
+    let sender = Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, options.send_limits);
+    let tasks = vec![
+        tokio::spawn(listener::poll(bot, pool.clone(), wake.clone(), shutdown.clone())),
+        tokio::spawn(runner.run(wake, shutdown.clone())),
+        tokio::spawn(sender.run(shutdown.clone())),
+    ];
+    tracing::info!(bot = me.username(), "propdesk is running");
+    Ok(RunningApp { me, pool, shutdown, tasks })
+}
+
+impl RunningApp {
+    /// Stops taking updates, lets the ones in hand finish, then returns.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            if let Err(err) = task.await {
+                tracing::error!(error = %err, "a task ended badly");
+            }
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: stopping"),
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,154 @@
+//! `Cx`: one update's unit of work. It holds the transaction every change of
+//! this update is written in (business rows, outbox rows, the dialogue state
+//! and the inbox mark), the replies to send once it commits, and the next
+//! dialogue state. Handlers get it from the dependency map.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, Postgres, Transaction};
+use tokio::sync::MappedMutexGuard;
+use tokio::sync::Mutex as AsyncMutex;
+
+use crate::bot::state::State;
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::domain::Outgoing;
+use crate::i18n::{Locale, Text};
+use crate::services::people::Actor;
+
+/// Something to do in the acting user's chat after the commit.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Send(Outgoing),
+    /// Replace the text and buttons of one of the bot's messages.
+    Edit {
+        message_id: i32,
+        message: Outgoing,
+    },
+    /// Take the inline buttons off one of the bot's messages.
+    ClearButtons {
+        message_id: i32,
+    },
+    /// Answer the button press (a toast, or an alert box when `alert`).
+    Answer {
+        query_id: String,
+        text: Option<Text>,
+        alert: bool,
+    },
+}
+
+#[derive(Clone)]
+pub struct Cx(Arc<Inner>);
+
+struct Inner {
+    chat_id: i64,
+    actor: Mutex<Actor>,
+    settings: Arc<Settings>,
+    clock: SharedClock,
+    bot_username: String,
+    tx: AsyncMutex<Option<Transaction<'static, Postgres>>>,
+    replies: Mutex<Vec<Reply>>,
+    next_state: Mutex<Option<State>>,
+}
+
+/// What the runner gets back when the handler is done.
+pub struct Finished {
+    pub tx: Transaction<'static, Postgres>,
+    pub replies: Vec<Reply>,
+    pub next_state: Option<State>,
+    pub locale: Locale,
+}
+
+impl Cx {
+    pub fn new(
+        tx: Transaction<'static, Postgres>,
+        chat_id: i64,
+        actor: Actor,
+        settings: Arc<Settings>,
+        clock: SharedClock,
+        bot_username: String,
+    ) -> Cx {
+        Cx(Arc::new(Inner {
+            chat_id,
+            actor: Mutex::new(actor),
+            settings,
+            clock,
+            bot_username,
+            tx: AsyncMutex::new(Some(tx)),
+            replies: Mutex::new(Vec::new()),
+            next_state: Mutex::new(None),
+        }))
+    }
+
+    /// The update's transaction: `services::x(&mut *cx.tx().await, …)`.
+    pub async fn tx(&self) -> MappedMutexGuard<'_, PgConnection> {
+        tokio::sync::MutexGuard::map(self.0.tx.lock().await, |tx| {
+            &mut **tx.as_mut().expect("the transaction lives until the handler returns")
+        })
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.0.actor.lock().expect("actor lock").clone()
+    }
+
+    /// After the user chose a language: later replies use it.
+    pub fn set_locale(&self, locale: Locale) {
+        self.0.actor.lock().expect("actor lock").user.locale = locale.as_str().to_owned();
+    }
+
+    pub fn chat_id(&self) -> i64 {
+        self.0.chat_id
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+
+    pub fn bot_username(&self) -> &str {
+        &self.0.bot_username
+    }
+
+    pub fn reply(&self, message: Outgoing) {
+        self.push(Reply::Send(message));
+    }
+
+    pub fn say(&self, text: Text) {
+        self.reply(Outgoing::new(text));
+    }
+
+    pub fn edit(&self, message_id: i32, message: Outgoing) {
+        self.push(Reply::Edit { message_id, message });
+    }
+
+    pub fn clear_buttons(&self, message_id: i32) {
+        self.push(Reply::ClearButtons { message_id });
+    }
+
+    pub fn answer(&self, query_id: &str, text: Option<Text>, alert: bool) {
+        self.push(Reply::Answer { query_id: query_id.to_owned(), text, alert });
+    }
+
+    pub fn set_state(&self, state: State) {
+        *self.0.next_state.lock().expect("state lock") = Some(state);
+    }
+
+    fn push(&self, reply: Reply) {
+        self.0.replies.lock().expect("replies lock").push(reply);
+    }
+
+    /// Takes everything out once the handler has returned.
+    pub async fn finish(self) -> Finished {
+        let tx = self.0.tx.lock().await.take().expect("finish is called once");
+        Finished {
+            tx,
+            replies: std::mem::take(&mut *self.0.replies.lock().expect("replies lock")),
+            next_state: self.0.next_state.lock().expect("state lock").take(),
+            locale: self.actor().locale(),
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Long polling that loses nothing: each batch from `getUpdates` is stored
+//! in the inbox before the next call confirms it (by asking for a higher
+//! offset). teloxide's built-in polling confirms before its handlers finish,
+//! so a crash there would lose updates; this one cannot.
+//!
+//! The batch is fetched as raw JSON with the bot's own HTTP client, URL and
+//! token, and stored exactly as Telegram sent it: re-serializing teloxide's
+//! parsed `Update` does not always parse back (an inaccessible message in a
+//! callback query does not), and an update kind teloxide cannot parse yet
+//! is kept rather than lost.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use teloxide::Bot;
+use teloxide::types::Update;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::inbox::{self, Arrived};
+
+/// Seconds one getUpdates waits for news.
+const LONG_POLL_SECS: u64 = 25;
+
+/// The kinds of update the handler tree uses (Telegram remembers this list).
+pub const ALLOWED_UPDATES: [&str; 3] = ["message", "callback_query", "my_chat_member"];
+
+/// The chat an update belongs to: its serialization key.
+pub fn chat_of(update: &Update) -> Option<i64> {
+    update.chat().map(|c| c.id.0).or_else(|| update.from().map(|u| u.id.0 as i64))
+}
+
+/// Parses one raw update as teloxide does (from text: teloxide's `Update`
+/// does not deserialize from a `serde_json::Value`).
+pub fn parse(raw: &Value) -> Option<Update> {
+    serde_json::from_str(&raw.to_string()).ok()
+}
+
+pub fn arrived(raw: Value) -> Option<Arrived> {
+    let update_id = raw.get("update_id")?.as_i64()?;
+    let chat_id = parse(&raw).as_ref().and_then(chat_of);
+    Some(Arrived { update_id, chat_id, payload: raw })
+}
+
+#[derive(Debug, thiserror::Error)]
+enum PollError {
+    #[error("getUpdates: {0}")]
+    Http(#[from] reqwest::Error),
+    #[error("getUpdates answered {code}: {description}")]
+    Api { code: i64, description: String, retry_after: Option<u64> },
+}
+
+async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Value>, PollError> {
+    let url = bot.api_url().join(&format!("./bot{}/getUpdates", bot.token())).expect("a valid API URL");
+    let body = json!({ "offset": offset, "timeout": LONG_POLL_SECS, "allowed_updates": ALLOWED_UPDATES });
+    let answer: Value = bot
+        .client()
+        .post(url)
+        .json(&body)
+        .timeout(Duration::from_secs(LONG_POLL_SECS + 10))
+        .send()
+        .await?
+        .json()
+        .await?;
+    if answer["ok"] == Value::Bool(true) {
+        return Ok(answer["result"].as_array().cloned().unwrap_or_default());
+    }
+    Err(PollError::Api {
+        code: answer["error_code"].as_i64().unwrap_or(0),
+        description: answer["description"].as_str().unwrap_or("no description").to_owned(),
+        retry_after: answer["parameters"]["retry_after"].as_u64(),
+    })
+}
+
+pub async fn poll(bot: Bot, pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
+    let mut offset: i64 = 0;
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let result = tokio::select! {
+            result = get_updates(&bot, offset) => result,
+            _ = shutdown.cancelled() => break,
+        };
+        let raw = match result {
+            Ok(raw) => {
+                backoff = Duration::from_millis(500);
+                raw
+            }
+            Err(err) => {
+                let wait = match &err {
+                    PollError::Api { retry_after: Some(secs), .. } => Duration::from_secs(*secs),
+                    _ => backoff,
+                };
+                tracing::warn!(error = %err, retry_in = ?wait, "getUpdates failed");
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.cancelled() => break,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+                continue;
+            }
+        };
+        let batch: Vec<Arrived> = raw.into_iter().filter_map(arrived).collect();
+        let Some(next_offset) = batch.iter().map(|a| a.update_id + 1).max() else { continue };
+        // Not confirmed until stored: keep trying; on shutdown Telegram will
+        // deliver the batch again.
+        while let Err(err) = inbox::store_batch(&pool, &batch).await {
+            tracing::error!(error = %err, "storing updates failed; retrying");
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = shutdown.cancelled() => return,
+            }
+        }
+        offset = offset.max(next_offset);
+        wake.notify_one();
+    }
+    tracing::info!("listener stopped");
+}

@@ -1,0 +1,23 @@
+//! The Telegram side: the update tree, one file per dialogue flow, keyboards,
+//! and the runner that turns each inbox row into one unit of work.
+
+pub mod callbacks;
+pub mod commands;
+pub mod context;
+pub mod fallback;
+pub mod keyboards;
+pub mod listener;
+pub mod membership;
+pub mod menu;
+pub mod onboarding;
+pub mod render;
+pub mod runner;
+pub mod schema;
+pub mod staff_admin;
+pub mod state;
+
+pub use context::Cx;
+pub use state::State;
+
+/// What every handler returns.
+pub type HandlerResult = Result<(), crate::error::AppError>;

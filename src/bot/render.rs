@@ -1,0 +1,74 @@
+//! Turns an [`Outgoing`] into Bot API requests in the reader's language.
+//! Direct replies and the outbox sender both go through here.
+
+use teloxide::prelude::*;
+use teloxide::types::{
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove,
+    MessageId, ReplyMarkup,
+};
+
+use crate::bot::keyboards;
+use crate::domain::{Markup, Outgoing};
+use crate::i18n::{Locale, Text};
+
+/// Telegram's limit for one message.
+const MAX_TEXT: usize = 4096;
+
+pub fn text(message: &Outgoing, locale: Locale) -> String {
+    let mut s = message.text.render(locale);
+    if s.chars().count() > MAX_TEXT {
+        s = s.chars().take(MAX_TEXT - 1).collect::<String>() + "…";
+    }
+    s
+}
+
+fn inline(rows: &[Vec<crate::domain::Button>], locale: Locale) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(rows.iter().map(|row| {
+        row.iter().map(|b| InlineKeyboardButton::callback(b.label.render(locale), b.data.clone())).collect::<Vec<_>>()
+    }))
+}
+
+pub fn markup(markup: &Markup, locale: Locale) -> Option<ReplyMarkup> {
+    match markup {
+        Markup::None => None,
+        Markup::Inline(rows) => Some(ReplyMarkup::InlineKeyboard(inline(rows, locale))),
+        Markup::Menu(menu) => Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(keyboards::rows(*menu).into_iter().map(|row| {
+                row.into_iter().map(|item| KeyboardButton::new(item.label().render(locale))).collect::<Vec<_>>()
+            }))
+            .resize_keyboard(),
+        )),
+        Markup::RequestContact => Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new([[
+                KeyboardButton::new(Text::new("btn-share-contact").render(locale)).request(ButtonRequest::Contact)
+            ]])
+            .resize_keyboard()
+            .one_time_keyboard(),
+        )),
+        Markup::RemoveKeyboard => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
+    }
+}
+
+pub async fn send<B>(bot: &B, chat_id: i64, message: &Outgoing, locale: Locale) -> Result<Message, B::Err>
+where
+    B: Requester,
+{
+    let mut request = bot.send_message(ChatId(chat_id), text(message, locale));
+    if let Some(markup) = markup(&message.markup, locale) {
+        request = request.reply_markup(markup);
+    }
+    request.await
+}
+
+/// Edits one of the bot's messages. Only inline buttons can be attached to
+/// an edited message; any other markup leaves it without buttons.
+pub async fn edit<B>(bot: &B, chat_id: i64, message_id: i32, message: &Outgoing, locale: Locale) -> Result<(), B::Err>
+where
+    B: Requester,
+{
+    let mut request = bot.edit_message_text(ChatId(chat_id), MessageId(message_id), text(message, locale));
+    if let Markup::Inline(rows) = &message.markup {
+        request = request.reply_markup(inline(rows, locale));
+    }
+    request.await.map(drop)
+}

@@ -1,0 +1,230 @@
+//! Handles what the listener stored in the inbox, one unit of work per update.
+//!
+//! For each update, in one transaction: lock the chat (an advisory lock, so
+//! replicas serialize a chat's updates), lock the inbox row (skip it if it was
+//! handled already: a redelivery), record the user, load their roles and
+//! dialogue state, run the handler tree, save the next state, mark the row
+//! handled, commit. Only then are the replies sent. A crash anywhere before the
+//! commit leaves the row unhandled and it is handled again from scratch on the
+//! next start; nothing is applied twice.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::PgPool;
+use teloxide::adaptors::Throttle;
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+use teloxide::types::{CallbackQueryId, ChatId, Me, MessageId, Update, UpdateKind};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::context::{Finished, Reply};
+use crate::bot::{Cx, State, render};
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::domain::Outgoing;
+use crate::error::AppError;
+use crate::i18n::{Locale, Text};
+use crate::services::people;
+use crate::store::{self, inbox::InboxRow, users::Seen};
+
+/// The types the runner puts in the dependency map for every update.
+pub const PROVIDED: [fn() -> dptree::Type; 4] =
+    [dptree::Type::of::<Update>, dptree::Type::of::<Me>, dptree::Type::of::<Cx>, dptree::Type::of::<State>];
+
+/// A failing update is tried this many times, then set aside with an apology.
+const MAX_ATTEMPTS: i32 = 3;
+/// Updates taken from the inbox per round.
+const BATCH: i64 = 200;
+
+pub struct Runner {
+    pub pool: PgPool,
+    pub bot: Throttle<Bot>,
+    pub settings: Arc<Settings>,
+    pub clock: SharedClock,
+    pub me: Me,
+    pub handler: UpdateHandler<AppError>,
+}
+
+impl Runner {
+    /// Handles the inbox until `shutdown`; wakes on `wake` (new updates stored)
+    /// or once a second. Updates left from a crash are handled first, since
+    /// they are the oldest rows.
+    pub async fn run(self: Arc<Self>, wake: Arc<Notify>, shutdown: CancellationToken) {
+        while !shutdown.is_cancelled() {
+            match store::inbox::unhandled(&self.pool, BATCH).await {
+                Ok(rows) if !rows.is_empty() => self.handle_batch(rows).await,
+                Ok(_) => {
+                    tokio::select! {
+                        _ = wake.notified() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "reading the inbox failed");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+            }
+        }
+        tracing::info!("update runner stopped");
+    }
+
+    /// Chats are handled concurrently; one chat's updates strictly in order.
+    pub async fn handle_batch(&self, rows: Vec<InboxRow>) {
+        let mut order: Vec<Option<i64>> = Vec::new();
+        let mut by_chat: HashMap<Option<i64>, Vec<InboxRow>> = HashMap::new();
+        for row in rows {
+            by_chat
+                .entry(row.chat_id)
+                .or_insert_with(|| {
+                    order.push(row.chat_id);
+                    Vec::new()
+                })
+                .push(row);
+        }
+        let chats = order.into_iter().filter_map(|chat| by_chat.remove(&chat)).map(|rows| async move {
+            for row in rows {
+                self.handle_row(row).await;
+            }
+        });
+        futures::future::join_all(chats).await;
+    }
+
+    async fn handle_row(&self, row: InboxRow) {
+        let update_id = row.update_id;
+        let Err(err) = self.process(&row).await else { return };
+        tracing::error!(update_id, error = format!("{err:#}"), "handling an update failed");
+        let attempts = match store::inbox::record_failure(&self.pool, update_id, &format!("{err:#}")).await {
+            Ok(n) => n,
+            Err(db) => {
+                tracing::error!(update_id, error = %db, "recording the failure failed");
+                return;
+            }
+        };
+        if attempts < MAX_ATTEMPTS {
+            return;
+        }
+        // Set it aside so the chat is not stuck behind it, and apologise.
+        let set_aside = async {
+            let mut conn = self.pool.acquire().await?;
+            store::inbox::mark_handled(&mut conn, update_id, self.clock.now(), Some("gave up")).await
+        };
+        if let Err(db) = set_aside.await {
+            tracing::error!(update_id, error = %db, "setting a failing update aside failed");
+        }
+        if let Some(chat) = row.chat_id {
+            let locale = self.locale_of(chat).await;
+            let sorry = Outgoing::new(Text::new("error-generic"));
+            if let Err(e) = render::send(&self.bot, chat, &sorry, locale).await {
+                tracing::warn!(chat, error = %e, "could not apologise");
+            }
+        }
+    }
+
+    async fn locale_of(&self, chat: i64) -> Locale {
+        let Ok(mut conn) = self.pool.acquire().await else { return self.settings.default_locale };
+        match store::users::get(&mut conn, chat).await {
+            Ok(Some(user)) => user.locale(),
+            _ => self.settings.default_locale,
+        }
+    }
+
+    async fn process(&self, row: &InboxRow) -> anyhow::Result<()> {
+        let update = crate::bot::listener::parse(&row.payload).context("the stored update does not parse")?;
+        let mut tx = self.pool.begin().await?;
+        if let Some(chat) = row.chat_id {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(chat).execute(&mut *tx).await?;
+        }
+        if !store::inbox::lock_unhandled(&mut tx, row.update_id).await? {
+            tracing::debug!(update_id = row.update_id, "already handled; skipping");
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let (Some(user), Some(chat_id)) = (update.from().cloned(), row.chat_id) else {
+            // Nothing we act on (a channel post, an update without a person).
+            store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
+            tx.commit().await?;
+            return Ok(());
+        };
+        let seen = Seen {
+            telegram_id: user.id.0 as i64,
+            first_name: &user.first_name,
+            last_name: user.last_name.as_deref(),
+            username: user.username.as_deref(),
+            guessed_locale: Locale::from_telegram(user.language_code.as_deref(), self.settings.default_locale),
+        };
+        let user_row = store::users::record_seen(&mut tx, seen).await?;
+        let actor = people::load(&mut tx, user_row, &self.settings).await?;
+        let state = State::from_saved(store::dialogues::load(&mut tx, chat_id).await?);
+
+        let cx = Cx::new(tx, chat_id, actor, self.settings.clone(), self.clock.clone(), self.me.username().to_owned());
+        let deps = dptree::deps![update.clone(), self.me.clone(), cx.clone(), state.clone()];
+        let outcome = self.handler.dispatch(deps).await;
+        if let ControlFlow::Continue(_) = outcome {
+            unexpected(&cx, &update);
+        }
+        let Finished { mut tx, mut replies, next_state, locale } = cx.finish().await;
+        if let ControlFlow::Break(Err(err)) = outcome {
+            return Err(anyhow::Error::new(err).context(format!("handler for update {}", row.update_id)));
+        }
+        if let Some(next) = next_state.filter(|next| *next != state) {
+            store::dialogues::save(&mut tx, chat_id, &serde_json::to_value(&next)?).await?;
+        }
+        store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
+        tx.commit().await?;
+
+        // Every button press gets an answer, or the client spins.
+        if let UpdateKind::CallbackQuery(q) = &update.kind
+            && !replies.iter().any(|r| matches!(r, Reply::Answer { .. }))
+        {
+            replies.push(Reply::Answer { query_id: q.id.0.clone(), text: None, alert: false });
+        }
+        self.send_replies(chat_id, locale, replies).await;
+        Ok(())
+    }
+
+    /// Sends the replies in order. They are owed to the person who just
+    /// acted and is looking at the chat; one that fails is logged, not
+    /// retried (the state change it reports is committed and shown again on
+    /// their next message).
+    async fn send_replies(&self, chat_id: i64, locale: Locale, replies: Vec<Reply>) {
+        for reply in replies {
+            let result = match &reply {
+                Reply::Send(message) => render::send(&self.bot, chat_id, message, locale).await.map(drop),
+                Reply::Edit { message_id, message } => {
+                    render::edit(&self.bot, chat_id, *message_id, message, locale).await
+                }
+                Reply::ClearButtons { message_id } => {
+                    self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id)).await.map(drop)
+                }
+                Reply::Answer { query_id, text, alert } => {
+                    let mut request = self.bot.answer_callback_query(CallbackQueryId(query_id.clone()));
+                    if let Some(text) = text {
+                        request = request.text(text.render(locale)).show_alert(*alert);
+                    }
+                    request.await.map(drop)
+                }
+            };
+            if let Err(err) = result {
+                tracing::warn!(chat_id, error = %err, ?reply, "a direct reply failed");
+            }
+        }
+    }
+}
+
+/// No branch took the update: input this step does not handle.
+fn unexpected(cx: &Cx, update: &Update) {
+    match &update.kind {
+        UpdateKind::CallbackQuery(q) => crate::bot::fallback::button_expired(cx, &q.id.0),
+        UpdateKind::Message(_) => crate::bot::fallback::say_with_home(cx, Text::new("error-not-understood")),
+        _ => {}
+    }
+}

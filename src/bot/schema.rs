@@ -1,0 +1,50 @@
+//! The whole update tree, top to bottom: commands, then each dialogue step,
+//! then button presses, then membership changes.
+
+use dptree::case;
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+
+use crate::bot::{State, callbacks, commands, commands::Command, membership, menu, onboarding, staff_admin};
+use crate::domain::CallbackData;
+use crate::error::AppError;
+
+pub fn schema() -> UpdateHandler<AppError> {
+    let messages = Update::filter_message()
+        .branch(teloxide::filter_command::<Command, _>().endpoint(commands::handle))
+        .branch(dptree::filter(|m: Message| commands::is_unknown_command(&m)).endpoint(commands::unknown))
+        .branch(case![State::AwaitingContact].endpoint(onboarding::contact))
+        .branch(case![State::ChoosingUnit].endpoint(onboarding::choosing_unit))
+        .branch(case![State::AwaitingUnitAddress].endpoint(onboarding::unit_address))
+        .branch(case![State::AwaitingName { unit_id }].endpoint(onboarding::name))
+        .branch(case![State::AwaitingRelation { unit_id, name }].endpoint(onboarding::relation_typed))
+        .branch(case![State::AwaitingApproval].endpoint(onboarding::awaiting_approval))
+        .branch(case![State::Idle].endpoint(menu::idle));
+
+    let buttons = Update::filter_callback_query()
+        .branch(
+            dptree::filter_map(|q: CallbackQuery| q.data.as_deref().and_then(CallbackData::decode))
+                .branch(case![CallbackData::Language(locale)].endpoint(menu::language_chosen))
+                .branch(case![CallbackData::PickUnit(unit_id)].endpoint(onboarding::unit_picked))
+                .branch(case![CallbackData::PickRelation(relation)].endpoint(onboarding::relation_picked))
+                .branch(case![CallbackData::Verify { request_id, approve }].endpoint(onboarding::decide))
+                .branch(case![CallbackData::InviteTrade(trade)].endpoint(staff_admin::trade_chosen))
+                .branch(case![CallbackData::InviteRole { trade, supervisor }].endpoint(staff_admin::role_chosen))
+                .branch(case![CallbackData::DeactivateStaff(telegram_id)].endpoint(staff_admin::deactivate)),
+        )
+        .branch(dptree::endpoint(callbacks::unreadable));
+
+    let membership = Update::filter_my_chat_member().endpoint(membership::changed);
+
+    dptree::entry().branch(messages).branch(buttons).branch(membership)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_type_checks_against_what_the_runner_provides() {
+        dptree::type_check(schema().sig(), &dptree::deps![], &crate::bot::runner::PROVIDED.map(|f| f()));
+    }
+}

@@ -1,0 +1,123 @@
+//! The command line: one binary, a subcommand per job.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use teloxide::Bot;
+
+use crate::app::{self, AppOptions};
+use crate::clock::SystemClock;
+use crate::config::Settings;
+use crate::store::embedded::{EmbeddedOptions, EmbeddedPg};
+
+#[derive(Debug, Parser)]
+#[command(name = "propdesk", version, about = "A Telegram front desk for residential property companies")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Everything local, no token: a demo community, a Telegram emulator and a
+    /// web chat page to try the bot in a browser.
+    Sandbox {
+        /// Port of the web chat page (default: SANDBOX_PORT, 8080).
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// The real bot against Telegram (TELOXIDE_TOKEN), long polling.
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Import the owner roster from a CSV file (building, entrance, room,
+    /// owner name, phone, relation). Safe to run again with the same file.
+    ImportRoster {
+        file: PathBuf,
+        /// The community (小区) the units belong to.
+        #[arg(long, default_value = "默认小区")]
+        community: String,
+    },
+}
+
+pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Sandbox { port } => crate::sandbox::run(settings, port).await,
+        Command::Run => run(settings).await,
+        Command::Migrate => {
+            let (pool, pg) = open_database(&settings).await?;
+            println!("migrations applied");
+            close(pool, pg).await;
+            Ok(())
+        }
+        Command::ImportRoster { file, community } => {
+            let (pool, pg) = open_database(&settings).await?;
+            let result = import_roster(&pool, &community, &file).await;
+            close(pool, pg).await;
+            result
+        }
+    }
+}
+
+async fn import_roster(pool: &PgPool, community: &str, file: &PathBuf) -> anyhow::Result<()> {
+    let reader = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let report = crate::services::roster::import_roster(pool, community, reader).await?;
+    println!("{report}");
+    Ok(())
+}
+
+/// DATABASE_URL, or the embedded cluster in DATA_DIR (kept between runs).
+pub async fn open_database(settings: &Settings) -> anyhow::Result<(PgPool, Option<EmbeddedPg>)> {
+    let (url, pg) = match &settings.database_url {
+        Some(url) => (url.expose_secret().to_owned(), None),
+        None => {
+            let data_dir = settings.data_dir.join("pgdata");
+            tracing::info!(dir = %data_dir.display(), "DATABASE_URL is unset: starting the embedded PostgreSQL");
+            let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: Some(data_dir), fast: false }).await?;
+            (pg.url().to_owned(), Some(pg))
+        }
+    };
+    let pool = crate::store::connect_and_migrate(&url).await?;
+    Ok((pool, pg))
+}
+
+pub async fn close(pool: PgPool, pg: Option<EmbeddedPg>) {
+    pool.close().await;
+    if let Some(pg) = pg
+        && let Err(err) = pg.stop().await
+    {
+        tracing::warn!(error = %err, "stopping the embedded PostgreSQL failed");
+    }
+}
+
+async fn run(settings: Settings) -> anyhow::Result<()> {
+    let token = settings
+        .telegram_token
+        .as_ref()
+        .context("TELOXIDE_TOKEN is not set: get a token from @BotFather and put it in .env (see .env.example)")?
+        .expose_secret()
+        .to_owned();
+    let mut bot = Bot::new(token);
+    if let Some(url) = &settings.telegram_api_url {
+        bot = bot.set_api_url(url.clone());
+    }
+    let (pool, pg) = open_database(&settings).await?;
+    let settings = Arc::new(settings);
+    let options = AppOptions::production(&settings);
+    let running = app::start(settings, pool.clone(), bot, Arc::new(SystemClock), options).await;
+    let running = match running {
+        Ok(r) => r,
+        Err(err) => {
+            close(pool, pg).await;
+            return Err(err);
+        }
+    };
+    app::stop_signal().await;
+    running.shutdown().await;
+    close(pool, pg).await;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! Settings from the environment (and `.env`, loaded by `main` through
+//! dotenvy), parsed once at start-up into typed values. Every bad value is
+//! reported, each with what was expected, not just the first one.
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where PostgreSQL is; `None` starts a private embedded cluster.
+    pub database_url: Option<SecretString>,
+    /// The bot token from BotFather; needed by `propdesk run` only.
+    pub telegram_token: Option<SecretString>,
+    /// Another Bot API server (a local one, or the emulator); teloxide's default otherwise.
+    pub telegram_api_url: Option<Url>,
+    /// The first admins; admins invite staff.
+    pub admin_ids: Vec<i64>,
+    pub default_locale: Locale,
+    pub time_zone: chrono_tz::Tz,
+    /// A tracing filter directive such as `info` or `propdesk=debug,info`.
+    pub log_level: String,
+    pub log_format: LogFormat,
+    /// The port of the sandbox's web chat page.
+    pub sandbox_port: u16,
+    /// Messages per second the outbox sender allows itself overall.
+    pub send_rate_per_sec: u32,
+    /// How long an unused staff invite stays valid.
+    pub invite_ttl_hours: i64,
+    /// Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset.
+    pub data_dir: std::path::PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the configuration has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError(pub Vec<String>);
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `get`, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let mut problems = Vec::new();
+        let value = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = match value("DATABASE_URL") {
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => Some(SecretString::from(v)),
+            Some(_) => {
+                problems.push(
+                    "DATABASE_URL must start with postgres:// (or leave it unset for the embedded database)".into(),
+                );
+                None
+            }
+            None => None,
+        };
+
+        let telegram_token = value("TELOXIDE_TOKEN").map(SecretString::from);
+
+        let telegram_api_url = value("TELOXIDE_API_URL").and_then(|v| match Url::parse(&v) {
+            Ok(url) if url.scheme() == "http" || url.scheme() == "https" => Some(url),
+            _ => {
+                problems.push(format!("TELOXIDE_API_URL must be an http(s) URL, got {v:?}"));
+                None
+            }
+        });
+
+        let mut admin_ids = Vec::new();
+        for part in value("ADMIN_TELEGRAM_IDS").unwrap_or_default().split([',', ' ']) {
+            if part.is_empty() {
+                continue;
+            }
+            match part.parse::<i64>() {
+                Ok(id) if id > 0 => admin_ids.push(id),
+                _ => problems.push(format!(
+                    "ADMIN_TELEGRAM_IDS must be numeric Telegram user ids separated by commas; {part:?} is not one"
+                )),
+            }
+        }
+
+        let default_locale = match value("DEFAULT_LOCALE") {
+            None => Locale::ZhCn,
+            Some(v) => Locale::parse(&v).unwrap_or_else(|| {
+                problems.push(format!("DEFAULT_LOCALE must be zh-CN or en, got {v:?}"));
+                Locale::ZhCn
+            }),
+        };
+
+        let time_zone = match value("TIME_ZONE") {
+            None => chrono_tz::Asia::Shanghai,
+            Some(v) => v.parse().unwrap_or_else(|_| {
+                problems.push(format!("TIME_ZONE must be an IANA zone such as Asia/Shanghai, got {v:?}"));
+                chrono_tz::Asia::Shanghai
+            }),
+        };
+
+        let log_level = value("LOG_LEVEL").unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            problems.push(format!(
+                "LOG_LEVEL must be a level (error, warn, info, debug, trace) or a tracing filter, got {log_level:?}"
+            ));
+        }
+
+        let log_format = match value("LOG_FORMAT").as_deref() {
+            None | Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            Some(v) => {
+                problems.push(format!("LOG_FORMAT must be human or json, got {v:?}"));
+                LogFormat::Human
+            }
+        };
+
+        let mut number = |name: &str, default: i64, min: i64, max: i64| -> i64 {
+            match value(name) {
+                None => default,
+                Some(v) => match v.parse::<i64>() {
+                    Ok(n) if (min..=max).contains(&n) => n,
+                    _ => {
+                        problems.push(format!("{name} must be a whole number from {min} to {max}, got {v:?}"));
+                        default
+                    }
+                },
+            }
+        };
+        let sandbox_port = number("SANDBOX_PORT", 8080, 1, 65535) as u16;
+        let send_rate_per_sec = number("SEND_RATE_PER_SEC", 30, 1, 1000) as u32;
+        let invite_ttl_hours = number("INVITE_TTL_HOURS", 72, 1, 24 * 365);
+
+        let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Settings {
+            database_url,
+            telegram_token,
+            telegram_api_url,
+            admin_ids,
+            default_locale,
+            time_zone,
+            log_level,
+            log_format,
+            sandbox_port,
+            send_rate_per_sec,
+            invite_ttl_hours,
+            data_dir,
+        })
+    }
+
+    /// Settings for tests and the sandbox: everything default.
+    pub fn for_local() -> Settings {
+        Settings::from_lookup(|_| None).expect("defaults are valid")
+    }
+
+    pub fn is_admin(&self, telegram_id: i64) -> bool {
+        self.admin_ids.contains(&telegram_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn nothing_set_gives_the_documented_defaults() {
+        let s = Settings::from_lookup(|_| None).unwrap();
+        assert!(s.database_url.is_none());
+        assert_eq!(s.default_locale, Locale::ZhCn);
+        assert_eq!(s.time_zone, chrono_tz::Asia::Shanghai);
+        assert_eq!(s.sandbox_port, 8080);
+        assert_eq!(s.log_format, LogFormat::Human);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let err = Settings::from_lookup(lookup(&[
+            ("ADMIN_TELEGRAM_IDS", "12,abc"),
+            ("DEFAULT_LOCALE", "fr"),
+            ("TIME_ZONE", "Mars/Base"),
+            ("SANDBOX_PORT", "99999"),
+            ("LOG_FORMAT", "xml"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.0.len(), 5, "{err}");
+        let text = err.to_string();
+        for needle in ["ADMIN_TELEGRAM_IDS", "DEFAULT_LOCALE", "TIME_ZONE", "SANDBOX_PORT", "LOG_FORMAT"] {
+            assert!(text.contains(needle), "{text}");
+        }
+    }
+
+    #[test]
+    fn admin_ids_are_read_as_a_list() {
+        let s = Settings::from_lookup(lookup(&[("ADMIN_TELEGRAM_IDS", "1001, 1002")])).unwrap();
+        assert_eq!(s.admin_ids, vec![1001, 1002]);
+        assert!(s.is_admin(1002));
+    }
+
+    #[test]
+    fn the_token_never_prints() {
+        let s = Settings::from_lookup(lookup(&[("TELOXIDE_TOKEN", "123:SECRET")])).unwrap();
+        assert!(!format!("{s:?}").contains("SECRET"));
+    }
+}

@@ -1,0 +1,22 @@
+//! A lease held by one replica at a time: a session-level advisory lock on
+//! a connection of its own. If the process dies, PostgreSQL closes the
+//! connection and the lock is free for another replica.
+
+use sqlx::{PgConnection, PgPool};
+
+/// Lock keys; arbitrary, fixed, distinct.
+pub const SENDER: i64 = 0x7072_6f70_0001;
+pub const SCHEDULER: i64 = 0x7072_6f70_0002;
+
+pub struct Lease {
+    _conn: PgConnection,
+}
+
+/// Takes the lease if it is free.
+pub async fn try_acquire(pool: &PgPool, key: i64) -> sqlx::Result<Option<Lease>> {
+    // Detached from the pool: a pooled connection would go back to the pool
+    // still holding the lock.
+    let mut conn = pool.acquire().await?.detach();
+    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut conn).await?;
+    Ok(got.then_some(Lease { _conn: conn }))
+}

@@ -1,0 +1,285 @@
+//! The outbox sender: claims due rows most urgent first and delivers them
+//! within Telegram's limits.
+//!
+//! - 429: wait `retry_after` (not counted as an attempt).
+//! - 5xx or network: exponential backoff with jitter, dead after
+//!   `MAX_ATTEMPTS`.
+//! - 403 (blocked, deactivated, can't initiate) or 400 "chat not found": dead
+//!   at once, and the recipient is marked unreachable until they write again.
+//! - any other 400: dead at once (sending it again will not help).
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use chrono::Utc;
+use futures::StreamExt;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use teloxide::prelude::*;
+use teloxide::{ApiError, RequestError};
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::render;
+use crate::clock::SharedClock;
+use crate::delivery::lease;
+use crate::domain::Outgoing;
+use crate::i18n::Locale;
+use crate::store::{self, outbox::OutboxRow};
+
+/// Attempts before a message that keeps failing is given up.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// Rows claimed per round.
+const CLAIM: i64 = 100;
+/// Chats delivered to at once; each chat's messages stay in order.
+const CONCURRENT_CHATS: usize = 8;
+
+#[derive(Debug, Clone, Copy)]
+pub struct SendLimits {
+    pub overall_per_sec: u32,
+    pub per_chat_per_sec: u32,
+    pub per_chat_per_min: u32,
+}
+
+impl SendLimits {
+    /// Telegram's published limits, with the overall rate from settings.
+    pub fn telegram(overall_per_sec: u32) -> Self {
+        SendLimits { overall_per_sec, per_chat_per_sec: 1, per_chat_per_min: 20 }
+    }
+}
+
+pub struct Sender {
+    pool: PgPool,
+    bot: Bot,
+    clock: SharedClock,
+    default_locale: Locale,
+    overall: DefaultDirectRateLimiter,
+    per_chat_sec: DefaultKeyedRateLimiter<i64>,
+    per_chat_min: DefaultKeyedRateLimiter<i64>,
+}
+
+enum Failure {
+    /// Telegram asked us to wait.
+    FloodWait(u32),
+    /// May work later.
+    Transient(String),
+    /// The recipient cannot be reached.
+    Unreachable(String),
+    /// Will never work.
+    Permanent(String),
+}
+
+fn classify(err: &RequestError) -> Failure {
+    match err {
+        RequestError::RetryAfter(secs) => Failure::FloodWait(secs.seconds()),
+        RequestError::Api(api) => {
+            let text = api.to_string();
+            if text.starts_with("Forbidden") || text.contains("chat not found") {
+                Failure::Unreachable(text)
+            } else if matches!(api, ApiError::Unknown(_)) {
+                // 5xx answers and texts teloxide does not know land here.
+                Failure::Transient(text)
+            } else {
+                Failure::Permanent(text)
+            }
+        }
+        RequestError::MigrateToChatId(_) => Failure::Permanent(err.to_string()),
+        RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_) => {
+            Failure::Transient(err.to_string())
+        }
+    }
+}
+
+/// 2^attempt seconds (capped at 10 minutes), ±25%.
+fn backoff(attempt: i32) -> Duration {
+    let base = 2f64.powi(attempt.clamp(0, 10)).min(600.0);
+    let jitter = rand::rng().random_range(0.75..1.25);
+    Duration::from_secs_f64(base * jitter)
+}
+
+fn quota(n: u32, per: Duration) -> Quota {
+    let n = NonZeroU32::new(n.max(1)).expect("non-zero");
+    Quota::with_period(per / n.get()).expect("non-zero period").allow_burst(n)
+}
+
+impl Sender {
+    pub fn new(pool: PgPool, bot: Bot, clock: SharedClock, default_locale: Locale, limits: SendLimits) -> Self {
+        Sender {
+            pool,
+            bot,
+            clock,
+            default_locale,
+            overall: RateLimiter::direct(quota(limits.overall_per_sec, Duration::from_secs(1))),
+            per_chat_sec: RateLimiter::keyed(quota(limits.per_chat_per_sec, Duration::from_secs(1))),
+            per_chat_min: RateLimiter::keyed(quota(limits.per_chat_per_min, Duration::from_secs(60))),
+        }
+    }
+
+    /// Runs until `shutdown`: takes the lease, then delivers. Rows claimed
+    /// when shutdown comes are finished first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let _lease = loop {
+            match lease::try_acquire(&self.pool, lease::SENDER).await {
+                Ok(Some(lease)) => break lease,
+                Ok(None) => tracing::debug!("another replica sends; waiting for the lease"),
+                Err(err) => tracing::warn!(error = %err, "could not ask for the sender lease"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                _ = shutdown.cancelled() => return,
+            }
+        };
+        match store::outbox::release_claimed(&self.pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "re-queued messages a previous sender had claimed"),
+            Err(err) => tracing::error!(error = %err, "could not re-queue claimed messages"),
+        }
+        let mut listener = match PgListener::connect_with(&self.pool).await {
+            Ok(mut l) => match l.listen(store::outbox::CHANNEL).await {
+                Ok(()) => Some(l),
+                Err(err) => {
+                    tracing::warn!(error = %err, "LISTEN failed; polling the outbox");
+                    None
+                }
+            },
+            Err(err) => {
+                tracing::warn!(error = %err, "no listener connection; polling the outbox");
+                None
+            }
+        };
+        while !shutdown.is_cancelled() {
+            let delivered = self.round().await;
+            if delivered > 0 {
+                continue;
+            }
+            let wait = self.idle_wait().await;
+            match listener.as_mut() {
+                Some(l) => tokio::select! {
+                    _ = l.recv() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.cancelled() => {}
+                },
+                None => tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.cancelled() => {}
+                },
+            }
+        }
+        tracing::info!("outbox sender stopped");
+    }
+
+    /// How long to sleep with nothing due: until the next row falls due, at
+    /// most a second (a notification may come from a replica whose NOTIFY we
+    /// missed).
+    async fn idle_wait(&self) -> Duration {
+        let max = Duration::from_secs(1);
+        match store::outbox::next_due(&self.pool).await {
+            Ok(Some(due)) => {
+                (due - Utc::now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(10), max)
+            }
+            _ => max,
+        }
+    }
+
+    /// Claims and delivers one round; returns how many rows it handled.
+    pub async fn round(&self) -> usize {
+        let rows = match store::outbox::claim(&self.pool, CLAIM, self.clock.now()).await {
+            Ok(rows) => rows,
+            Err(err) => {
+                tracing::error!(error = %err, "claiming outbox rows failed");
+                return 0;
+            }
+        };
+        let count = rows.len();
+        let mut by_chat: Vec<Vec<OutboxRow>> = Vec::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for row in rows {
+            let i = *index.entry(row.chat_id).or_insert_with(|| {
+                by_chat.push(Vec::new());
+                by_chat.len() - 1
+            });
+            by_chat[i].push(row);
+        }
+        futures::stream::iter(by_chat)
+            .for_each_concurrent(CONCURRENT_CHATS, |rows| async move {
+                for row in rows {
+                    self.deliver(row).await;
+                }
+            })
+            .await;
+        self.per_chat_sec.retain_recent();
+        self.per_chat_min.retain_recent();
+        count
+    }
+
+    async fn deliver(&self, row: OutboxRow) {
+        let message: Outgoing = match serde_json::from_value(row.payload.clone()) {
+            Ok(m) => m,
+            Err(err) => {
+                self.give_up(&row, &format!("unreadable payload: {err}")).await;
+                return;
+            }
+        };
+        let locale = row.locale.as_deref().and_then(Locale::parse).unwrap_or(self.default_locale);
+        self.per_chat_min.until_key_ready(&row.chat_id).await;
+        self.per_chat_sec.until_key_ready(&row.chat_id).await;
+        self.overall.until_ready().await;
+        let result = render::send(&self.bot, row.chat_id, &message, locale).await;
+        let now = self.clock.now();
+        let outcome = match result {
+            Ok(sent) => store::outbox::mark_sent(&self.pool, row.id, sent.id.0, now).await,
+            Err(err) => match classify(&err) {
+                Failure::FloodWait(secs) => {
+                    tracing::info!(id = row.id, chat = row.chat_id, secs, "flood limit; waiting");
+                    let at = now + chrono::Duration::seconds(i64::from(secs));
+                    store::outbox::retry_at(&self.pool, row.id, at, false, &err.to_string()).await
+                }
+                Failure::Transient(text) if row.attempts + 1 < MAX_ATTEMPTS => {
+                    let wait = backoff(row.attempts);
+                    tracing::warn!(id = row.id, chat = row.chat_id, error = %text, ?wait, "send failed; will retry");
+                    let at = now + chrono::Duration::from_std(wait).unwrap_or_default();
+                    store::outbox::retry_at(&self.pool, row.id, at, true, &text).await
+                }
+                Failure::Transient(text) | Failure::Permanent(text) => {
+                    self.give_up(&row, &text).await;
+                    Ok(())
+                }
+                Failure::Unreachable(text) => {
+                    tracing::info!(chat = row.chat_id, error = %text, "recipient unreachable");
+                    let marked = async {
+                        let mut conn = self.pool.acquire().await?;
+                        store::users::set_reachable(&mut conn, row.chat_id, false).await
+                    };
+                    if let Err(e) = marked.await {
+                        tracing::error!(error = %e, "could not mark the recipient unreachable");
+                    }
+                    store::outbox::mark_dead(&self.pool, row.id, &text).await
+                }
+            },
+        };
+        if let Err(err) = outcome {
+            tracing::error!(id = row.id, error = %err, "recording a delivery outcome failed");
+        }
+    }
+
+    async fn give_up(&self, row: &OutboxRow, error: &str) {
+        tracing::error!(id = row.id, chat = row.chat_id, kind = row.kind, error, "message given up");
+        if let Err(err) = store::outbox::mark_dead(&self.pool, row.id, error).await {
+            tracing::error!(id = row.id, error = %err, "marking a message dead failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        assert!(backoff(0) < Duration::from_secs(2));
+        assert!(backoff(3) >= Duration::from_secs(6));
+        assert!(backoff(50) <= Duration::from_secs(750));
+    }
+}

@@ -1,0 +1,50 @@
+//! Who is acting: the roles a Telegram user holds right now.
+
+use sqlx::PgConnection;
+
+use crate::config::Settings;
+use crate::i18n::Locale;
+use crate::store::{self, residents::Residence, staff::StaffRow, users::UserRow};
+
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: UserRow,
+    pub is_admin: bool,
+    /// Present while they are an active staff member.
+    pub staff: Option<StaffRow>,
+    pub residences: Vec<Residence>,
+}
+
+impl Actor {
+    pub fn telegram_id(&self) -> i64 {
+        self.user.telegram_id
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.user.locale()
+    }
+
+    pub fn is_owner(&self) -> bool {
+        !self.residences.is_empty()
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.staff.is_some()
+    }
+
+    /// May decide owners' verification requests.
+    pub fn can_verify_owners(&self) -> bool {
+        self.is_admin || self.staff.as_ref().is_some_and(|s| s.is_supervisor || s.trade == "customer_service")
+    }
+}
+
+pub async fn load(conn: &mut PgConnection, user: UserRow, settings: &Settings) -> sqlx::Result<Actor> {
+    let staff = store::staff::get(conn, user.telegram_id).await?.filter(|s| s.active);
+    let residences = store::residents::of_user(conn, user.telegram_id).await?;
+    Ok(Actor { is_admin: settings.is_admin(user.telegram_id), user, staff, residences })
+}
+
+/// They blocked the bot (false) or came back (true).
+pub async fn set_reachable(conn: &mut PgConnection, telegram_id: i64, reachable: bool) -> sqlx::Result<()> {
+    store::users::set_reachable(conn, telegram_id, reachable).await
+}

@@ -1,0 +1,92 @@
+//! Updates as they arrived from Telegram, kept until handled.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxRow {
+    pub update_id: i64,
+    pub chat_id: Option<i64>,
+    pub payload: Value,
+    pub attempts: i32,
+}
+
+pub struct Arrived {
+    pub update_id: i64,
+    pub chat_id: Option<i64>,
+    pub payload: Value,
+}
+
+/// Stores a batch. An update already stored (redelivered) is ignored.
+pub async fn store_batch(pool: &PgPool, batch: &[Arrived]) -> sqlx::Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = batch.iter().map(|a| a.update_id).collect();
+    let chats: Vec<Option<i64>> = batch.iter().map(|a| a.chat_id).collect();
+    let payloads: Vec<Value> = batch.iter().map(|a| a.payload.clone()).collect();
+    sqlx::query(
+        "INSERT INTO inbox (update_id, chat_id, payload)
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::jsonb[])
+         ON CONFLICT (update_id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&chats)
+    .bind(&payloads)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The oldest updates not yet handled.
+pub async fn unhandled(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<InboxRow>> {
+    sqlx::query_as(
+        "SELECT update_id, chat_id, payload, attempts FROM inbox
+         WHERE handled_at IS NULL ORDER BY update_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// Locks one update for handling; `false` when it was handled already (by
+/// another replica, or before a redelivery).
+pub async fn lock_unhandled(conn: &mut PgConnection, update_id: i64) -> sqlx::Result<bool> {
+    let handled: Option<bool> =
+        sqlx::query_scalar("SELECT handled_at IS NOT NULL FROM inbox WHERE update_id = $1 FOR UPDATE")
+            .bind(update_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(handled == Some(false))
+}
+
+pub async fn mark_handled(
+    conn: &mut PgConnection,
+    update_id: i64,
+    now: DateTime<Utc>,
+    error: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inbox SET handled_at = $2, last_error = COALESCE($3, last_error) WHERE update_id = $1")
+        .bind(update_id)
+        .bind(now)
+        .bind(error)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts a failed attempt; returns how many there have been.
+pub async fn record_failure(pool: &PgPool, update_id: i64, error: &str) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "UPDATE inbox SET attempts = attempts + 1, last_error = $2 WHERE update_id = $1 RETURNING attempts",
+    )
+    .bind(update_id)
+    .bind(error)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn count_unhandled(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetch_one(pool).await
+}

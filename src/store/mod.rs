@@ -1,0 +1,29 @@
+//! SQL, one file per aggregate. Functions take a `&mut PgConnection` so a
+//! caller can compose several in one transaction.
+
+pub mod dialogues;
+pub mod embedded;
+pub mod inbox;
+pub mod invites;
+pub mod outbox;
+pub mod residents;
+pub mod roster;
+pub mod staff;
+pub mod testdb;
+pub mod users;
+pub mod verifications;
+
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Opens the application's pool and applies pending migrations.
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
+    use anyhow::Context as _;
+    // Ten connections: one per concurrently handled chat batch, the sender,
+    // the scheduler and the listener; PostgreSQL's default allows 100.
+    let pool = PgPoolOptions::new().max_connections(10).connect(url).await.context("connecting to PostgreSQL")?;
+    MIGRATOR.run(&pool).await.context("applying migrations")?;
+    Ok(pool)
+}

@@ -1,0 +1,153 @@
+//! Messages owed to people other than the one acting, written in the same
+//! transaction as the change that caused them and sent by `delivery::sender`.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::{PgConnection, PgPool};
+
+use crate::domain::Outgoing;
+
+/// The channel `enqueue` notifies so the sender wakes at once.
+pub const CHANNEL: &str = "propdesk_outbox";
+
+/// Lower goes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    Notification = 0,
+    Broadcast = 5,
+}
+
+pub struct NewMessage<'a> {
+    pub chat_id: i64,
+    /// What the message is about, for logs and metrics: "verification-request", …
+    pub kind: &'a str,
+    pub priority: Priority,
+    pub message: &'a Outgoing,
+    pub not_before: DateTime<Utc>,
+    /// Enqueuing the same key twice keeps the first row only.
+    pub dedup_key: Option<String>,
+}
+
+pub async fn enqueue(conn: &mut PgConnection, new: NewMessage<'_>) -> sqlx::Result<()> {
+    let payload = serde_json::to_value(new.message).expect("Outgoing serializes");
+    sqlx::query(
+        "INSERT INTO outbox (chat_id, kind, priority, payload, not_before, dedup_key)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(new.chat_id)
+    .bind(new.kind)
+    .bind(new.priority as i16)
+    .bind(payload)
+    .bind(new.not_before)
+    .bind(new.dedup_key)
+    .execute(&mut *conn)
+    .await?;
+    // Delivered when the transaction commits, not before.
+    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub kind: String,
+    pub payload: Value,
+    pub attempts: i32,
+    pub locale: Option<String>,
+}
+
+/// Claims up to `limit` due rows, most urgent first. SKIP LOCKED lets a
+/// second sender (during a lease hand-over) take other rows, never the same.
+pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(
+        "WITH due AS (
+             SELECT id FROM outbox
+             WHERE state = 'pending' AND not_before <= $2
+             ORDER BY priority, not_before, id
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED
+         )
+         UPDATE outbox o SET state = 'sending', claimed_at = $2
+         FROM due WHERE o.id = due.id
+         RETURNING o.id, o.chat_id, o.kind, o.payload, o.attempts,
+                   (SELECT locale FROM users WHERE telegram_id = o.chat_id) AS locale",
+    )
+    .bind(limit)
+    .bind(now)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn mark_sent(pool: &PgPool, id: i64, message_id: i32, now: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, last_error = NULL WHERE id = $1")
+        .bind(id)
+        .bind(now)
+        .bind(message_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Puts a row back to be tried at `not_before`; `count_attempt` is false for
+/// a flood-limit wait, which is not the message's fault.
+pub async fn retry_at(
+    pool: &PgPool,
+    id: i64,
+    not_before: DateTime<Utc>,
+    count_attempt: bool,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'pending', not_before = $2,
+             attempts = attempts + CASE WHEN $3 THEN 1 ELSE 0 END, last_error = $4
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(not_before)
+    .bind(count_attempt)
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_dead(pool: &PgPool, id: i64, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(error)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Rows a crashed sender had claimed go back to the queue. Called by the
+/// sender when it takes the lease, so no other sender is working on them.
+pub async fn release_claimed(pool: &PgPool) -> sqlx::Result<u64> {
+    let done = sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").execute(pool).await?;
+    Ok(done.rows_affected())
+}
+
+/// When the next pending row falls due, so the sender can sleep until then.
+pub async fn next_due(pool: &PgPool) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar("SELECT min(not_before) FROM outbox WHERE state = 'pending'").fetch_one(pool).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxStatus {
+    pub id: i64,
+    pub chat_id: i64,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// Every row for a chat, oldest first (for tests and operators).
+pub async fn for_chat(pool: &PgPool, chat_id: i64) -> sqlx::Result<Vec<OutboxStatus>> {
+    sqlx::query_as("SELECT id, chat_id, kind, state, attempts, last_error FROM outbox WHERE chat_id = $1 ORDER BY id")
+        .bind(chat_id)
+        .fetch_all(pool)
+        .await
+}

@@ -1,0 +1,266 @@
+//! The embedded PostgreSQL cluster and the per-test database harness, against the real binaries.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use propdesk::store::embedded::{BinarySearch, EmbeddedOptions, EmbeddedPg, EmbeddedPgError, PgBinaries};
+use propdesk::store::testdb::{TestServer, fresh_database, fresh_database_on};
+use sqlx::{Connection, PgConnection};
+
+/// The machine's own server (trust auth), for the harness's DATABASE_URL mode.
+const MACHINE_SERVER: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn port_open(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
+}
+
+fn wait_until(what: &str, patience: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + patience;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The real uid of a process, from /proc.
+fn uid_of(pid: u32) -> u32 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_local_binaries_are_found() {
+    let found = EmbeddedPg::find_binaries().expect("PostgreSQL is installed on this machine");
+    for program in [&found.initdb, &found.pg_ctl, &found.postgres] {
+        assert!(program.is_absolute() && program.is_file(), "{found:?}");
+    }
+    assert_eq!(found.initdb.parent(), found.postgres.parent(), "one installation");
+}
+
+#[test]
+fn with_nothing_installed_the_error_says_how_to_fix_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let search =
+        BinarySearch { path_dirs: vec![empty.path().to_path_buf()], versioned_roots: vec![empty.path().to_path_buf()] };
+    let err = PgBinaries::find_in(&search).unwrap_err();
+    assert!(matches!(err, EmbeddedPgError::NotInstalled));
+    let line = err.to_string();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.contains("apt-get install postgresql") && line.contains("DATABASE_URL"));
+}
+
+#[tokio::test]
+async fn a_started_cluster_answers_and_leaves_nothing_behind_when_stopped() {
+    let started = Instant::now();
+    let pg = EmbeddedPg::start(EmbeddedOptions::default()).await.unwrap();
+    eprintln!("embedded start (initdb + server, fast=false): {:?}", started.elapsed());
+
+    assert!(pg.url().starts_with("postgres://postgres@127.0.0.1:"));
+    assert!(pg.url().ends_with(&format!(":{}/postgres", pg.port())));
+    let name = pg.data_dir().file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with(&format!("propdesk-pg-{}-", std::process::id())), "{name}");
+
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(one, 1);
+    let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(fsync, "on", "fsync stays on unless fast");
+    // The connection stays open: a fast shutdown must not wait for it.
+
+    let pid = pg.pid().unwrap();
+    if nix::unistd::geteuid().is_root() {
+        assert_ne!(uid_of(pid), 0, "the server never runs as root");
+    }
+
+    let (port, data_dir) = (pg.port(), pg.data_dir().to_path_buf());
+    pg.stop().await.unwrap();
+    assert!(!data_dir.exists(), "temp data dir removed");
+    assert!(!port_open(port), "port closed");
+    assert!(sqlx::query("SELECT 1").execute(&mut conn).await.is_err());
+}
+
+#[tokio::test]
+async fn fast_mode_turns_fsync_off() {
+    let started = Instant::now();
+    let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
+    eprintln!("embedded start (initdb + server, fast=true): {:?}", started.elapsed());
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    let fsync: String = sqlx::query_scalar("SHOW fsync").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(fsync, "off");
+    let encoding: String = sqlx::query_scalar("SHOW server_encoding").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(encoding, "UTF8");
+    pg.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_given_data_dir_keeps_its_data_across_restarts() {
+    let parent = tempfile::tempdir().unwrap();
+    let data_dir = parent.path().join("cluster");
+    let opts = || EmbeddedOptions { data_dir: Some(data_dir.clone()), fast: false };
+
+    let pg = EmbeddedPg::start(opts()).await.unwrap();
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    sqlx::raw_sql("CREATE TABLE kept (v TEXT); INSERT INTO kept VALUES ('still here')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    pg.stop().await.unwrap();
+    assert!(data_dir.join("PG_VERSION").exists(), "a given data dir is not removed");
+
+    let restarted = Instant::now();
+    let pg = EmbeddedPg::start(opts()).await.unwrap();
+    eprintln!("embedded restart (existing cluster): {:?}", restarted.elapsed());
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    let v: String = sqlx::query_scalar("SELECT v FROM kept").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(v, "still here");
+    pg.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_server() {
+    let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
+    let (port, data_dir) = (pg.port(), pg.data_dir().to_path_buf());
+    drop(pg);
+    assert!(!port_open(port));
+    assert!(!data_dir.exists());
+}
+
+/// Not a test on its own: the child process of `a_killed_process_takes_its_server_along`.
+#[test]
+#[ignore = "run by a_killed_process_takes_its_server_along"]
+fn child_process_holding_a_server() {
+    if std::env::var_os("PROPDESK_EMBEDDED_CHILD").is_none() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let pg = runtime.block_on(EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true })).unwrap();
+    println!("READY {} {}", pg.port(), pg.data_dir().display());
+    // Wait to be SIGKILLed, destructors never run.
+    loop {
+        std::thread::park();
+    }
+}
+
+#[tokio::test]
+async fn a_killed_process_takes_its_server_along() {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "child_process_holding_a_server", "--nocapture"])
+        .env("PROPDESK_EMBEDDED_CHILD", "1")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let ready =
+        stdout.lines().map(Result::unwrap).find(|l| l.starts_with("READY ")).expect("the child started a server");
+    let mut words = ready.split_whitespace().skip(1);
+    let port: u16 = words.next().unwrap().parse().unwrap();
+    let data_dir = PathBuf::from(words.next().unwrap());
+    assert!(port_open(port));
+
+    child.kill().unwrap(); // SIGKILL: no destructor, no stop()
+    child.wait().unwrap();
+
+    wait_until("the orphaned server stops", Duration::from_secs(30), || {
+        !port_open(port) && !data_dir.join("postmaster.pid").exists()
+    });
+    assert!(data_dir.exists(), "nobody was left to remove it…");
+
+    // …so the next start does.
+    let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
+    assert!(!data_dir.exists(), "the next start removes a dead process's temp dir");
+    pg.stop().await.unwrap();
+}
+
+async fn two_fresh_databases_are_different_and_migrated(server: TestServer) {
+    let (a, b) = tokio::join!(fresh_database_on(&server), fresh_database_on(&server));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a.name, b.name);
+    assert_ne!(a.url, b.url);
+    for db in [&a, &b] {
+        assert!(db.name.starts_with(&format!("propdesk_test_{}_", std::process::id())));
+        assert!(db.url.ends_with(&format!("/{}", db.name)));
+        let current: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(current, db.name);
+        let inbox: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox").fetch_one(&db.pool).await.unwrap();
+        assert_eq!(inbox, 0);
+        // The URL works on its own too.
+        let mut conn = PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query("SELECT 1").execute(&mut conn).await.unwrap();
+    }
+    // What one test writes, the other does not see.
+    sqlx::query("INSERT INTO communities (name) VALUES ('Sunrise Gardens')").execute(&a.pool).await.unwrap();
+    let in_b: i64 = sqlx::query_scalar("SELECT count(*) FROM communities").fetch_one(&b.pool).await.unwrap();
+    assert_eq!(in_b, 0);
+}
+
+#[tokio::test]
+async fn two_fresh_databases_on_the_embedded_cluster() {
+    two_fresh_databases_are_different_and_migrated(TestServer::Embedded).await;
+}
+
+#[tokio::test]
+async fn two_fresh_databases_on_the_machine_server() {
+    two_fresh_databases_are_different_and_migrated(TestServer::Url(MACHINE_SERVER.into())).await;
+}
+
+/// Each tokio test has its own runtime; the shared cluster must outlive the one that started it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_tests_at_once_share_one_server() {
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        handles.push(std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let db = fresh_database().await.unwrap();
+                sqlx::query_scalar::<_, i64>("SELECT count(*) FROM inbox").fetch_one(&db.pool).await.unwrap();
+                db.name
+            })
+            // the runtime dies here, like a finished test's
+        }));
+    }
+    let mut names: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 8);
+    // And the server is still there for whoever comes next.
+    let db = fresh_database().await.unwrap();
+    sqlx::query("SELECT 1").execute(&db.pool).await.unwrap();
+}
+
+#[tokio::test]
+async fn fresh_database_uses_database_url_when_set() {
+    let db = fresh_database().await.unwrap();
+    let port: i32 = sqlx::query_scalar("SELECT current_setting('port')::int").fetch_one(&db.pool).await.unwrap();
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let expected = url::Url::parse(&url).unwrap().port().unwrap_or(5432);
+            assert_eq!(port, i32::from(expected));
+        }
+        _ => assert_ne!(port, 5432, "embedded cluster, not the machine's server"),
+    }
+}
+
+#[test]
+fn the_handle_can_live_in_a_static() {
+    fn is<T: Send + Sync + 'static>() {}
+    is::<EmbeddedPg>();
+}
+
+#[tokio::test]
+async fn a_server_that_cannot_start_says_why() {
+    let parent = tempfile::tempdir().unwrap();
+    let data_dir = parent.path().join("cluster");
+    let opts = || EmbeddedOptions { data_dir: Some(data_dir.clone()), fast: true };
+    EmbeddedPg::start(opts()).await.unwrap().stop().await.unwrap();
+    std::fs::write(data_dir.join("postgresql.auto.conf"), "shared_buffers = 'plenty'\n").unwrap();
+
+    let err = EmbeddedPg::start(opts()).await.unwrap_err();
+    assert!(matches!(err, EmbeddedPgError::Start { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("shared_buffers"), "the log tail is in the error: {message}");
+}

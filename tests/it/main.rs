@@ -1,0 +1,9 @@
+//! Integration tests: the real bot, real PostgreSQL, people played through
+//! the Bot API emulator.
+
+mod bad_input;
+mod locales;
+mod onboarding;
+mod reliability;
+mod staff;
+mod support;

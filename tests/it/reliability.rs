@@ -1,0 +1,167 @@
+//! The inbox, dialogue state and outbox under restarts, redelivery and
+//! Telegram's refusals.
+
+use propdesk::domain::Trade;
+use propdesk::i18n::Text;
+use propdesk::sandbox::emulator::{Fault, FaultKind};
+use propdesk::store;
+
+use crate::support::TestApp;
+
+fn unit(building: &str, entrance: &str, room: &str) -> Text {
+    Text::new("unit-address").arg("building", building).arg("entrance", entrance).arg("room", room)
+}
+
+#[tokio::test]
+async fn a_restart_mid_onboarding_resumes_at_the_same_step_and_loses_nothing() {
+    let mut app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let owner = app.person(1201, "张伟", "zh-hans", "8613911112222");
+    owner.says("/start").await;
+    let before = owner.seq();
+    owner.emu.share_own_contact(owner.id);
+    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
+
+    app.stop_bot().await;
+    // Written while the bot is down: Telegram keeps it until it is confirmed.
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, "5-1-302");
+    app.start_bot().await;
+    owner.expect(before, Text::new("onboarding-ask-name").arg("unit", unit("5", "1", "302"))).await;
+
+    app.stop_bot().await;
+    app.start_bot().await;
+    owner.says_and_gets("张伟", Text::new("onboarding-ask-relation")).await;
+    assert_eq!(app.count("SELECT count(*) FROM inbox WHERE handled_at IS NULL").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_update_stored_before_a_crash_is_handled_on_start() {
+    let mut app = TestApp::spawn().await;
+    let owner = app.person(1202, "王芳", "zh-hans", "8613800000101");
+    owner.says("/start").await;
+    app.stop_bot().await;
+
+    // As if the listener stored this update and the process died before
+    // handling it: it is in the inbox, confirmed to Telegram, unhandled.
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, "/help");
+    let update_id = owner.emu.last_update_id();
+    let raw = owner.emu.raw_update(update_id).expect("the emulator keeps the update");
+    store::inbox::store_batch(&app.pool, &[propdesk::bot::listener::arrived(raw).unwrap()]).await.unwrap();
+    owner.emu.confirm_through(update_id);
+
+    app.start_bot().await;
+    owner.expect(before, Text::new("help-newcomer")).await;
+    owner.settle().await;
+    let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
+    assert_eq!(helps, 2, "the stored /help and the settle probe, each answered once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_redelivered_update_has_no_second_effect() {
+    let app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
+    let owner = app.person(1203, "张伟", "zh-hans", "8613911112222");
+    owner.says("/start").await;
+    let before = owner.seq();
+    owner.emu.share_own_contact(owner.id);
+    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
+    owner.says("5-1-302").await;
+    owner.says("张伟").await;
+    let before = owner.seq();
+    owner.press(Text::new("relation-owner"));
+    owner.expect(before, Text::new("onboarding-request-filed")).await;
+    let press = owner.emu.last_update_id();
+
+    owner.emu.redeliver(press);
+    owner.settle().await;
+    cs.settle().await;
+    assert_eq!(app.count("SELECT count(*) FROM verification_requests").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM outbox WHERE kind = 'verification-request'").await, 1);
+    let filed = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("onboarding-request-filed"))).count();
+    assert_eq!(filed, 1);
+    let card_title = cs.t(Text::new("verify-request-card")
+        .arg("name", "张伟")
+        .arg("unit", unit("5", "1", "302"))
+        .arg("relation", Text::new("relation-owner"))
+        .arg("phone", "+8613911112222"));
+    let cards = cs.bot_texts().iter().filter(|t| **t == card_title).count();
+    assert_eq!(cards, 1, "customer service was told once");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_notification_that_meets_a_flood_limit_is_delivered_after_retry_after() {
+    let app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
+    app.emu.add_fault(Fault {
+        method: Some("sendMessage".into()),
+        chat_id: Some(cs.id),
+        kind: FaultKind::RetryAfter(1),
+        times: 1,
+    });
+    let owner = app.person(1204, "张伟", "zh-hans", "8613911112222");
+    let cs_before = cs.seq();
+    owner.says("/start").await;
+    let before = owner.seq();
+    owner.emu.share_own_contact(owner.id);
+    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
+    owner.says("5-1-302").await;
+    owner.says("张伟").await;
+    owner.press(Text::new("relation-owner"));
+
+    cs.wait(cs_before, "the card after the flood wait", |m| m.inline_keyboard.is_some()).await;
+    let rows = app.outbox_when(cs.id, |rows| rows.iter().all(|r| r.state == "sent")).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "sent");
+    assert_eq!(rows[0].attempts, 0, "a flood wait is not a failed attempt");
+    assert!(rows[0].last_error.is_none());
+    assert!(app.emu.request_count("sendMessage") >= 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_notification_to_someone_who_blocked_the_bot_ends_dead() {
+    let app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
+    let owner = app.person(1205, "张伟", "zh-hans", "8613911112222");
+    owner.says("/start").await;
+    let before = owner.seq();
+    owner.emu.share_own_contact(owner.id);
+    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
+    owner.says("5-1-302").await;
+    owner.says("张伟").await;
+    let cs_before = cs.seq();
+    owner.press(Text::new("relation-owner"));
+    cs.wait(cs_before, "the card", |m| m.inline_keyboard.is_some()).await;
+
+    owner.emu.set_blocked(owner.id, true);
+    cs.press(Text::new("btn-approve"));
+    // The blocked owner's notice dies at once and they are marked unreachable.
+    let rows = app.outbox_when(owner.id, |rows| rows.iter().any(|r| r.state == "dead")).await;
+    assert_eq!(rows[0].attempts, 1, "dead after one attempt, not retried");
+    assert!(rows[0].last_error.as_deref().unwrap().contains("blocked"));
+    let reachable: bool = sqlx::query_scalar("SELECT reachable FROM users WHERE telegram_id = $1")
+        .bind(owner.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!reachable);
+
+    // Unblocking and writing again makes them reachable.
+    owner.emu.set_blocked(owner.id, false);
+    owner.says("/start").await;
+    let reachable: bool = sqlx::query_scalar("SELECT reachable FROM users WHERE telegram_id = $1")
+        .bind(owner.id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(reachable);
+    app.stop().await;
+}

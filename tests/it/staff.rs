@@ -1,0 +1,109 @@
+//! Staff joining by one-time invite; admins listing and deactivating them.
+
+use propdesk::domain::Trade;
+use propdesk::i18n::Text;
+
+use crate::support::TestApp;
+
+/// The admin creates an invite for `trade` and returns the code from the link.
+async fn invite(app: &TestApp, trade: Trade, supervisor: bool) -> String {
+    let admin = app.admin().await;
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/invite");
+    admin.expect(before, Text::new("invite-choose-trade")).await;
+    admin.press(trade.label());
+    admin
+        .wait(before, "the role question", |m| m.inline_keyboard.as_ref().is_some_and(|k| k[0].len() == 2) && m.edited)
+        .await;
+    let before = admin.seq();
+    admin.press(if supervisor { Text::new("role-supervisor") } else { Text::new("role-member") });
+    let created =
+        admin.wait(before, "the invite link", |m| m.text.as_deref().is_some_and(|t| t.contains("?start="))).await;
+    let text = created.text.unwrap();
+    let link =
+        text.split_whitespace().find(|w| w.starts_with("https://t.me/propdesk_test_bot?start=")).expect("a t.me link");
+    link.rsplit('=').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_staff_member_joins_with_an_invite_and_a_reused_invite_is_refused() {
+    let app = TestApp::spawn().await;
+    let code = invite(&app, Trade::Plumbing, false).await;
+
+    let plumber = app.person(3001, "刘师傅", "zh-hans", "8613700000001");
+    let admin = app.person(crate::support::ADMIN, "管理员", "zh-hans", "8613700000099");
+    let admin_before = admin.seq();
+    plumber
+        .says_and_gets(
+            &format!("/start {code}"),
+            Text::new("staff-welcome").arg("name", "刘师傅").arg("trade", Text::new("trade-plumbing")),
+        )
+        .await;
+    assert_eq!(
+        plumber.keyboard(),
+        [Text::new("menu-tasks"), Text::new("menu-patrol"), Text::new("menu-language"), Text::new("menu-help")]
+            .map(|t| plumber.t(t))
+    );
+    admin
+        .expect(
+            admin_before,
+            Text::new("staff-joined-admin-notice").arg("name", "刘师傅").arg("trade", Text::new("trade-plumbing")),
+        )
+        .await;
+    let row: (String, bool, bool) =
+        sqlx::query_as("SELECT trade, is_supervisor, active FROM staff WHERE telegram_id = 3001")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(row, ("plumbing".to_owned(), false, true));
+
+    let someone = app.person(3002, "路人", "zh-hans", "8613700000002");
+    someone.says_and_gets(&format!("/start {code}"), Text::new("invite-used")).await;
+    someone.says_and_gets("/start NoSuchCode123", Text::new("invite-unknown")).await;
+    someone.says_and_gets("/start ../../etc/passwd", Text::new("invite-unknown")).await;
+    assert_eq!(app.count("SELECT count(*) FROM staff").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_admins_can_invite() {
+    let app = TestApp::spawn().await;
+    let plumber = app.staff(3001, "刘师傅", Trade::Plumbing, false).await;
+    plumber.says_and_gets("/invite", Text::new("error-not-allowed")).await;
+    // A forged press on an invite button is refused too.
+    let q = plumber
+        .press_data(&propdesk::domain::CallbackData::InviteRole { trade: Trade::Plumbing, supervisor: true }.encode());
+    assert_eq!(plumber.answer_to(&q).await, Some(plumber.t(Text::new("error-not-allowed"))));
+    assert_eq!(app.count("SELECT count(*) FROM staff_invites").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_admin_lists_and_deactivates_staff() {
+    let app = TestApp::spawn().await;
+    let cleaner = app.staff(3003, "孙阿姨", Trade::Cleaning, false).await;
+    app.staff(3004, "周经理", Trade::CustomerService, true).await;
+    let admin = app.admin().await;
+
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/staff");
+    let list = admin.expect_containing(before, Text::new("staff-list-title").arg("count", 2usize)).await;
+    let text = list.text.unwrap();
+    assert!(text.contains(&admin.t(
+        Text::new("staff-list-line-supervisor").arg("name", "周经理").arg("trade", Text::new("trade-customer-service"))
+    )));
+    assert!(text.contains(
+        &admin.t(Text::new("staff-list-line").arg("name", "孙阿姨").arg("trade", Text::new("trade-cleaning")))
+    ));
+
+    let before = admin.seq();
+    let cleaner_before = cleaner.seq();
+    admin.press(Text::new("btn-deactivate").arg("name", "孙阿姨"));
+    admin.expect(before, Text::new("staff-deactivated").arg("name", "孙阿姨")).await;
+    cleaner.expect(cleaner_before, Text::new("staff-deactivated-notice")).await;
+    assert_eq!(app.count("SELECT count(*) FROM staff WHERE active").await, 1);
+
+    // The deactivated member no longer has the staff menu.
+    cleaner.says_and_gets("/start", Text::new("welcome").arg("name", "孙阿姨")).await;
+    app.stop().await;
+}

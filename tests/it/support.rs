@@ -1,0 +1,257 @@
+//! One harness for the whole app: a fresh database, the Bot API emulator on a
+//! random port, and the real bot pointed at it. Tests play people through the
+//! emulator and read what each chat received.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use propdesk::app::{self, AppOptions, RunningApp};
+use propdesk::clock::SystemClock;
+use propdesk::config::Settings;
+use propdesk::delivery::sender::SendLimits;
+use propdesk::domain::{PhoneNumber, Relation, Trade, UnitAddress};
+use propdesk::i18n::{Locale, Text};
+use propdesk::sandbox::emulator::{ChatMessage, EmuUser, Emulator};
+use propdesk::store::{self, testdb::TestDb};
+use sqlx::PgPool;
+use teloxide::Bot;
+use teloxide::adaptors::throttle::Limits;
+
+pub const WAIT: Duration = Duration::from_secs(15);
+pub const ADMIN: i64 = 900_001;
+
+pub struct TestApp {
+    pub emu: Emulator,
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    _db: TestDb,
+    bot: Bot,
+    running: Option<RunningApp>,
+    send_limits: SendLimits,
+}
+
+/// Limits that never slow a test down.
+fn relaxed() -> (Limits, SendLimits) {
+    (
+        Limits {
+            messages_per_sec_chat: 1000,
+            messages_per_min_chat: 10_000,
+            messages_per_min_channel_or_supergroup: 10_000,
+            messages_per_sec_overall: 1000,
+        },
+        SendLimits { overall_per_sec: 1000, per_chat_per_sec: 1000, per_chat_per_min: 10_000 },
+    )
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with_limits(relaxed().1).await
+    }
+
+    pub async fn spawn_with_limits(send_limits: SendLimits) -> TestApp {
+        propdesk::telemetry::init_for_tests();
+        let db = store::testdb::fresh_database().await.expect("a fresh database");
+        let emu = Emulator::new("4242:TEST", "propdesk_test_bot");
+        let url = emu.spawn(0).await.expect("the emulator starts");
+        let bot = Bot::new("4242:TEST").set_api_url(url);
+        let mut settings = Settings::for_local();
+        settings.admin_ids = vec![ADMIN];
+        let mut app = TestApp {
+            emu,
+            pool: db.pool.clone(),
+            settings: Arc::new(settings),
+            _db: db,
+            bot,
+            running: None,
+            send_limits,
+        };
+        app.start().await;
+        app
+    }
+
+    async fn start(&mut self) {
+        let options = AppOptions { reply_limits: relaxed().0, send_limits: self.send_limits, register_commands: true };
+        let running =
+            app::start(self.settings.clone(), self.pool.clone(), self.bot.clone(), Arc::new(SystemClock), options)
+                .await
+                .expect("the bot starts");
+        self.running = Some(running);
+    }
+
+    /// Stops the bot as SIGTERM would.
+    pub async fn stop_bot(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+
+    pub async fn start_bot(&mut self) {
+        assert!(self.running.is_none(), "the bot is already running");
+        self.start().await;
+    }
+
+    /// A person with a Telegram account; nothing sent yet.
+    pub fn person(&self, id: i64, first_name: &str, language: &str, phone: &str) -> Person {
+        self.emu.register_user(EmuUser {
+            id,
+            first_name: first_name.to_owned(),
+            last_name: None,
+            username: None,
+            language_code: Some(language.to_owned()),
+            phone: Some(phone.to_owned()),
+        });
+        Person { emu: self.emu.clone(), id, locale: Locale::from_telegram(Some(language), Locale::ZhCn) }
+    }
+
+    pub async fn roster(&self, address: &str, name: &str, phone: &str) -> i64 {
+        let mut conn = self.pool.acquire().await.unwrap();
+        let community = store::roster::community_id_by_name_or_create(&mut conn, "测试小区").await.unwrap();
+        let unit =
+            store::roster::upsert_unit(&mut conn, community, &UnitAddress::parse(address).unwrap()).await.unwrap();
+        store::roster::upsert_roster_entry(&mut conn, unit, name, &PhoneNumber::parse(phone).unwrap(), Relation::Owner)
+            .await
+            .unwrap();
+        unit
+    }
+
+    /// A staff member who has opened the bot once (so it may write to them).
+    pub async fn staff(&self, id: i64, name: &str, trade: Trade, supervisor: bool) -> Person {
+        let person = self.person(id, name, "zh-hans", "8613700000000");
+        person.says("/start").await;
+        let mut conn = self.pool.acquire().await.unwrap();
+        store::staff::enlist(&mut conn, id, name, trade, supervisor, None).await.unwrap();
+        person
+    }
+
+    pub async fn admin(&self) -> Person {
+        let admin = self.person(ADMIN, "管理员", "zh-hans", "8613700000099");
+        admin.says("/start").await;
+        admin
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+    }
+
+    /// The outbox rows for `chat_id` once `done` holds for them (the sender
+    /// works in the background). Polls the database; fails after WAIT.
+    pub async fn outbox_when(
+        &self,
+        chat_id: i64,
+        done: impl Fn(&[store::outbox::OutboxStatus]) -> bool,
+    ) -> Vec<store::outbox::OutboxStatus> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let rows = store::outbox::for_chat(&self.pool, chat_id).await.unwrap();
+            if !rows.is_empty() && done(&rows) {
+                return rows;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "outbox rows for {chat_id} never got there: {rows:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn stop(mut self) {
+        self.stop_bot().await;
+    }
+}
+
+/// Someone in a chat with the bot.
+#[derive(Clone)]
+pub struct Person {
+    pub emu: Emulator,
+    pub id: i64,
+    pub locale: Locale,
+}
+
+impl Person {
+    /// `text` as this person reads it.
+    pub fn t(&self, text: Text) -> String {
+        text.render(self.locale)
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.emu.seq()
+    }
+
+    /// Waits for the bot's next message after `after` that satisfies `pred`.
+    pub async fn wait(&self, after: u64, what: &str, pred: impl Fn(&ChatMessage) -> bool) -> ChatMessage {
+        self.emu
+            .wait_for_bot_message(self.id, after, pred, WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("{} waited for {what}: {e}", self.id))
+    }
+
+    /// Waits for a message whose text is exactly `text` in this person's language.
+    pub async fn expect(&self, after: u64, text: Text) -> ChatMessage {
+        let want = self.t(text);
+        self.wait(after, &want.clone(), move |m| m.text.as_deref() == Some(want.as_str())).await
+    }
+
+    /// Waits for a message whose text contains `text` in this person's language.
+    pub async fn expect_containing(&self, after: u64, text: Text) -> ChatMessage {
+        let want = self.t(text);
+        self.wait(after, &want.clone(), move |m| m.text.as_deref().is_some_and(|t| t.contains(want.as_str()))).await
+    }
+
+    /// Sends text and returns the first reply.
+    pub async fn says(&self, text: &str) -> ChatMessage {
+        let before = self.seq();
+        self.emu.send_text(self.id, text);
+        self.wait(before, &format!("a reply to {text:?}"), |_| true).await
+    }
+
+    /// Sends text, then waits for a reply that is exactly `reply`.
+    pub async fn says_and_gets(&self, text: &str, reply: Text) -> ChatMessage {
+        let before = self.seq();
+        self.emu.send_text(self.id, text);
+        self.expect(before, reply).await
+    }
+
+    /// Presses an inline button found by its label on the bot's latest message that has it.
+    pub fn press(&self, label: Text) -> String {
+        let label = self.t(label);
+        let (message_id, data) = self
+            .emu
+            .bot_messages(self.id)
+            .iter()
+            .rev()
+            .find_map(|m| {
+                m.inline_keyboard
+                    .as_ref()?
+                    .iter()
+                    .flatten()
+                    .find(|b| b.text == label)
+                    .map(|b| (m.message_id, b.callback_data.clone().expect("a callback button")))
+            })
+            .unwrap_or_else(|| panic!("no inline button {label:?} in chat {}", self.id));
+        self.emu.press_inline(self.id, message_id, &data)
+    }
+
+    /// Presses a button with this (possibly forged) data on the bot's latest message.
+    pub fn press_data(&self, data: &str) -> String {
+        let message_id = self.emu.last_bot_message(self.id).map(|m| m.message_id).unwrap_or(1);
+        self.emu.press_inline(self.id, message_id, data)
+    }
+
+    /// The alert or toast the bot answered a press with.
+    pub async fn answer_to(&self, query_id: &str) -> Option<String> {
+        self.emu.wait_for_callback_answer(query_id, WAIT).await.expect("the press is answered").text
+    }
+
+    /// The labels of the chat's reply keyboard.
+    pub fn keyboard(&self) -> Vec<String> {
+        self.emu.current_reply_keyboard(self.id).unwrap_or_default().into_iter().flatten().map(|b| b.text).collect()
+    }
+
+    /// A round trip that proves everything sent before it was handled.
+    pub async fn settle(&self) {
+        let before = self.seq();
+        self.emu.send_text(self.id, "/help");
+        self.wait(before, "the /help probe", |m| m.text.as_deref().is_some_and(|t| !t.is_empty())).await;
+    }
+
+    pub fn bot_texts(&self) -> Vec<String> {
+        self.emu.bot_messages(self.id).into_iter().filter_map(|m| m.text).collect()
+    }
+}
