@@ -41,9 +41,13 @@ impl Sandbox {
                 .json()
                 .await
                 .unwrap();
-            if let Some(m) = chat["messages"].as_array().unwrap().iter().rev().find(|m| {
-                m["from_bot"] == true && m["text"].as_str().is_some_and(|t| t.contains(needle))
-            }) {
+            if let Some(m) = chat["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .rev()
+                .find(|m| m["from_bot"] == true && m["text"].as_str().is_some_and(|t| t.contains(needle)))
+            {
                 return m.clone();
             }
             assert!(Instant::now() < deadline, "{user} never got {needle:?}: {chat}");
@@ -59,8 +63,11 @@ impl Sandbox {
             .flat_map(|row| row.as_array().unwrap())
             .find(|b| b["text"] == label)
             .unwrap_or_else(|| panic!("no button {label} in {message}"));
-        self.post(&format!("control/users/{user}/press"), json!({"message_id": message["message_id"], "data": button["callback_data"]}))
-            .await;
+        self.post(
+            &format!("control/users/{user}/press"),
+            json!({"message_id": message["message_id"], "data": button["callback_data"]}),
+        )
+        .await;
     }
 }
 
@@ -102,7 +109,8 @@ fn postgres_rss_kib(port: &str) -> u64 {
     let Some(postmaster) = postmaster else { return 0 };
     for pid in pids {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let ppid: u32 = stat.rsplit(')').next().and_then(|s| s.split_whitespace().nth(1)).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let ppid: u32 =
+            stat.rsplit(')').next().and_then(|s| s.split_whitespace().nth(1)).and_then(|p| p.parse().ok()).unwrap_or(0);
         if pid == postmaster || ppid == postmaster {
             total += pss_kib(pid);
         }
@@ -168,7 +176,12 @@ async fn main() {
         for entry in std::fs::read_dir("/proc").unwrap().flatten() {
             let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
             let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
-            let ppid: u32 = stat.rsplit(')').next().and_then(|s| s.split_whitespace().nth(1)).and_then(|p| p.parse().ok()).unwrap_or(0);
+            let ppid: u32 = stat
+                .rsplit(')')
+                .next()
+                .and_then(|s| s.split_whitespace().nth(1))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
             if ppid == pid {
                 let cmd = std::fs::read_to_string(format!("/proc/{child}/cmdline")).unwrap_or_default();
                 let args: Vec<&str> = cmd.split('\0').collect();

@@ -209,6 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn env_example_documents_every_variable_read() {
+        let read = std::sync::Mutex::new(Vec::new());
+        Settings::from_lookup(|name| {
+            read.lock().unwrap().push(name.to_owned());
+            None
+        })
+        .unwrap();
+        let example = std::fs::read_to_string(".env.example").unwrap();
+        for name in read.into_inner().unwrap() {
+            assert!(example.contains(&format!("{name}=")), ".env.example lacks {name}");
+        }
+    }
+
+    #[test]
     fn the_token_never_prints() {
         let s = Settings::from_lookup(lookup(&[("TELOXIDE_TOKEN", "123:SECRET")])).unwrap();
         assert!(!format!("{s:?}").contains("SECRET"));

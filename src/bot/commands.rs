@@ -22,7 +22,7 @@ pub enum Command {
 
 pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> HandlerResult {
     match command {
-        Command::Start(arg) => onboarding::start(cx, arg.trim().to_owned(), state).await,
+        Command::Start(arg) => onboarding::start(cx, arg.trim().to_owned()).await,
         Command::Menu => menu::show_home(&cx, &state),
         Command::Help => {
             menu::help(&cx);

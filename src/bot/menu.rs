@@ -72,10 +72,10 @@ pub async fn cancel(cx: Cx, state: State) -> HandlerResult {
 }
 
 /// Nothing in progress: menu presses, or anything else.
-pub async fn idle(cx: Cx, msg: Message, state: State) -> HandlerResult {
+pub async fn idle(cx: Cx, msg: Message) -> HandlerResult {
     if !is_recognised(&cx) {
         // A newcomer who writes anything is shown the way in.
-        return onboarding::start(cx, String::new(), state).await;
+        return onboarding::start(cx, String::new()).await;
     }
     let actor = cx.actor();
     let item = msg.text().and_then(MenuItem::recognise);

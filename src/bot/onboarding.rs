@@ -12,7 +12,7 @@ use crate::services::onboarding::{
 };
 
 /// `/start`, with an invite code from a staff link or without.
-pub async fn start(cx: Cx, code: String, state: State) -> HandlerResult {
+pub async fn start(cx: Cx, code: String) -> HandlerResult {
     if !code.is_empty() {
         return staff_admin::join(cx, code).await;
     }
@@ -27,7 +27,6 @@ pub async fn start(cx: Cx, code: String, state: State) -> HandlerResult {
         cx.set_state(State::AwaitingApproval);
         return Ok(());
     }
-    let _ = state;
     cx.reply(Outgoing::with(Text::new("welcome").arg("name", actor.user.display_name()), language_buttons()));
     ask_for_contact(&cx);
     Ok(())
@@ -186,7 +185,7 @@ pub async fn relation_picked(cx: Cx, q: CallbackQuery, relation: Relation, state
 
 /// While customer service decides. Once decided, the next message finds
 /// them verified (menu) or rejected (start again with the contact).
-pub async fn awaiting_approval(cx: Cx, state: State) -> HandlerResult {
+pub async fn awaiting_approval(cx: Cx) -> HandlerResult {
     let actor = cx.actor();
     if actor.is_owner() {
         cx.reply(Outgoing::with(Text::new("menu-home"), home_markup(&actor)));
@@ -194,7 +193,7 @@ pub async fn awaiting_approval(cx: Cx, state: State) -> HandlerResult {
     } else if service::has_pending_request(&mut *cx.tx().await, &actor).await? {
         cx.say(Text::new("onboarding-pending"));
     } else {
-        start(cx, String::new(), state).await?;
+        start(cx, String::new()).await?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod locales;
 mod onboarding;
+mod process;
 mod reliability;
 mod staff;
 mod support;

@@ -50,6 +50,13 @@ async fn an_owner_on_the_roster_binds_by_sharing_their_contact() {
     assert_eq!(owner.keyboard(), owner_menu(owner.locale), "the main menu replaces the contact button");
     assert_eq!(app.count("SELECT count(*) FROM unit_residents WHERE telegram_id = 1001").await, 1);
 
+    // The command menus were registered in both languages.
+    let menus = app.emu.commands();
+    for code in ["zh", "en"] {
+        let menu = menus.iter().find(|m| m.language_code.as_deref() == Some(code)).expect("a menu per language");
+        assert!(menu.commands.iter().any(|c| c.command == "start"));
+    }
+
     // Coming back later greets them by name with the menu.
     owner.says_and_gets("/start", Text::new("welcome-back").arg("name", "王芳")).await;
     app.stop().await;
