@@ -101,6 +101,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
         .context("TELOXIDE_TOKEN is not set: get a token from @BotFather and put it in .env (see .env.example)")?
         .expose_secret()
         .to_owned();
+    let stop = app::StopSignal::install()?;
     let mut bot = Bot::new(token);
     if let Some(url) = &settings.telegram_api_url {
         bot = bot.set_api_url(url.clone());
@@ -116,7 +117,7 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
             return Err(err);
         }
     };
-    app::stop_signal().await;
+    stop.wait().await;
     running.shutdown().await;
     close(pool, pg).await;
     Ok(())

@@ -148,8 +148,10 @@ impl Runner {
             return Ok(());
         }
         let now = self.clock.now();
-        let (Some(user), Some(chat_id)) = (update.from().cloned(), row.chat_id) else {
-            // Nothing we act on (a channel post, an update without a person).
+        let private = update.chat().is_none_or(|chat| chat.is_private());
+        let (Some(user), Some(chat_id), true) = (update.from().cloned(), row.chat_id, private) else {
+            // Nothing we act on: a channel post, an update without a person,
+            // or a group someone added the bot to (the desk works in private chats).
             store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
             tx.commit().await?;
             return Ok(());

@@ -75,8 +75,16 @@ fn classify(err: &RequestError) -> Failure {
     match err {
         RequestError::RetryAfter(secs) => Failure::FloodWait(secs.seconds()),
         RequestError::Api(api) => {
-            let text = api.to_string();
-            if text.starts_with("Forbidden") || text.contains("chat not found") {
+            // Unknown's Display wraps the text ("Unknown error: \"…\""): read the text itself.
+            let text = match api {
+                ApiError::Unknown(text) => text.clone(),
+                known => known.to_string(),
+            };
+            let unreachable =
+                matches!(api, ApiError::BotBlocked | ApiError::ChatNotFound | ApiError::CantInitiateConversation)
+                    || text.starts_with("Forbidden")
+                    || text.contains("chat not found");
+            if unreachable {
                 Failure::Unreachable(text)
             } else if matches!(api, ApiError::Unknown(_)) {
                 // 5xx answers and texts teloxide does not know land here.
@@ -275,6 +283,29 @@ impl Sender {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kind(err: RequestError) -> &'static str {
+        match classify(&err) {
+            Failure::FloodWait(_) => "flood",
+            Failure::Transient(_) => "transient",
+            Failure::Unreachable(_) => "unreachable",
+            Failure::Permanent(_) => "permanent",
+        }
+    }
+
+    #[test]
+    fn telegrams_refusals_are_sorted_by_what_to_do_next() {
+        use teloxide::types::Seconds;
+        assert_eq!(kind(RequestError::RetryAfter(Seconds::from_seconds(3))), "flood");
+        assert_eq!(kind(RequestError::Api(ApiError::BotBlocked)), "unreachable");
+        assert_eq!(kind(RequestError::Api(ApiError::ChatNotFound)), "unreachable");
+        assert_eq!(kind(RequestError::Api(ApiError::CantInitiateConversation)), "unreachable");
+        // Texts teloxide does not know arrive as Unknown (NOTES.md).
+        let cannot_initiate = "Forbidden: bot can't initiate conversation with a user".to_owned();
+        assert_eq!(kind(RequestError::Api(ApiError::Unknown(cannot_initiate))), "unreachable");
+        assert_eq!(kind(RequestError::Api(ApiError::Unknown("Internal Server Error".into()))), "transient");
+        assert_eq!(kind(RequestError::Api(ApiError::MessageTextIsEmpty)), "permanent");
+    }
 
     #[test]
     fn backoff_grows_and_stays_bounded() {

@@ -59,7 +59,7 @@ impl Sandbox {
                 phone: Some(persona.phone.to_owned()),
             });
         }
-        let router = emulator.router().merge(web::router(emulator.clone()));
+        let router = emulator.router().merge(web::router());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
             .await
             .with_context(|| format!("port {} is taken; choose another with --port or SANDBOX_PORT", options.port))?;
@@ -96,10 +96,11 @@ impl Sandbox {
 
 /// `propdesk sandbox`: runs until Ctrl-C or SIGTERM.
 pub async fn run(settings: Settings, port: Option<u16>) -> anyhow::Result<()> {
+    let stop = app::StopSignal::install()?;
     let port = port.unwrap_or(settings.sandbox_port);
     let sandbox = Sandbox::start(settings, SandboxOptions { port, database_url: None }).await?;
     println!("propdesk sandbox is running: open {} (Ctrl-C stops it)", sandbox.url);
-    app::stop_signal().await;
+    stop.wait().await;
     sandbox.stop().await;
     println!("propdesk sandbox stopped");
     Ok(())

@@ -17,7 +17,6 @@ use axum::routing::get;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::emulator::Emulator;
 use super::{BOT_USERNAME, seed};
 use crate::i18n::{Locale, Text};
 
@@ -29,7 +28,7 @@ const STYLE: &str = include_str!("page.css");
 /// API is confusing: never cache them.
 const NO_CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-cache");
 
-pub fn router(_emulator: Emulator) -> Router {
+pub fn router() -> Router {
     Router::new()
         .route("/", get(|| async { ([NO_CACHE], Html(PAGE)) }))
         .route(

@@ -63,9 +63,7 @@ async fn the_manual_steps_refuse_bad_input_and_keep_what_was_typed() {
     let app = TestApp::spawn().await;
     app.roster("5-1-302", "房东", "13900000000").await;
     let owner = app.person(1102, "张伟", "zh-hans", "8613911112222");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
+    let before = owner.start_and_share_contact().await;
     owner.expect(before, Text::new("onboarding-not-on-roster")).await;
 
     // The unit step.
@@ -159,9 +157,7 @@ async fn a_recognised_owner_gets_the_menu_back_for_anything_unexpected() {
     let app = TestApp::spawn().await;
     app.roster("1-1-101", "王芳", "13800000101").await;
     let owner = app.person(1104, "王芳", "zh-hans", "8613800000101");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
+    let before = owner.start_and_share_contact().await;
     owner
         .expect_containing(
             before,

@@ -1,14 +1,10 @@
 //! Owners joining: by roster match, by choosing among units, by a request
 //! customer service approves or rejects; and switching language.
 
-use propdesk::domain::Trade;
+use propdesk::domain::{Relation, Trade};
 use propdesk::i18n::Text;
 
-use crate::support::TestApp;
-
-fn unit(building: &str, entrance: &str, room: &str) -> Text {
-    Text::new("unit-address").arg("building", building).arg("entrance", entrance).arg("room", room)
-}
+use crate::support::{TestApp, unit};
 
 fn owner_menu(locale: propdesk::i18n::Locale) -> Vec<String> {
     [
@@ -68,10 +64,7 @@ async fn an_owner_of_several_units_picks_one() {
     app.roster("1-1-101", "李明", "13800000202").await;
     app.roster("2-1-101", "李明", "13800000202").await;
     let owner = app.person(1002, "李明", "zh-hans", "8613800000202");
-    owner.says("/start").await;
-
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
+    let before = owner.start_and_share_contact().await;
     let pick = owner.expect(before, Text::new("onboarding-pick-unit")).await;
     let units: Vec<String> = pick.inline_keyboard.unwrap().into_iter().flatten().map(|b| b.text).collect();
     assert_eq!(units, vec![owner.t(unit("1", "1", "101")), owner.t(unit("2", "1", "101"))]);
@@ -96,20 +89,6 @@ async fn an_owner_of_several_units_picks_one() {
     app.stop().await;
 }
 
-/// Walks a newcomer whose phone is not on the roster to a filed request.
-async fn file_manual_request(app: &TestApp, owner: &crate::support::Person) {
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
-    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
-    owner.says_and_gets("5栋1单元302", Text::new("onboarding-ask-name").arg("unit", unit("5", "1", "302"))).await;
-    owner.says_and_gets("张伟", Text::new("onboarding-ask-relation")).await;
-    let before = owner.seq();
-    owner.press(Text::new("relation-tenant"));
-    owner.expect(before, Text::new("onboarding-request-filed")).await;
-    assert_eq!(app.count("SELECT count(*) FROM verification_requests WHERE status = 'pending'").await, 1);
-}
-
 #[tokio::test]
 async fn a_newcomer_not_on_the_roster_is_approved_by_customer_service() {
     let app = TestApp::spawn().await;
@@ -117,7 +96,7 @@ async fn a_newcomer_not_on_the_roster_is_approved_by_customer_service() {
     let cs = app.staff(2001, "周经理", Trade::CustomerService, true).await;
     let owner = app.person(1003, "张伟", "zh-hans", "8613911112222");
     let cs_before = cs.seq();
-    file_manual_request(&app, &owner).await;
+    owner.request_verification("张伟", Relation::Tenant).await;
 
     let card = cs
         .expect(
@@ -161,7 +140,7 @@ async fn a_rejected_newcomer_is_told_and_can_try_again() {
     let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
     let owner = app.person(1003, "张伟", "zh-hans", "8613911112222");
     let cs_before = cs.seq();
-    file_manual_request(&app, &owner).await;
+    owner.request_verification("张伟", Relation::Tenant).await;
     cs.wait(cs_before, "the request card", |m| m.inline_keyboard.is_some()).await;
 
     let before = owner.seq();
@@ -182,9 +161,7 @@ async fn the_language_can_be_switched_and_the_menu_follows() {
     let app = TestApp::spawn().await;
     app.roster("1-1-101", "王芳", "13800000101").await;
     let mut owner = app.person(1004, "王芳", "zh-hans", "8613800000101");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
+    let before = owner.start_and_share_contact().await;
     owner.wait(before, "the main menu", |m| m.reply_keyboard.as_ref().is_some_and(|k| k.len() > 1)).await;
 
     let before = owner.seq();

@@ -1,25 +1,19 @@
 //! The inbox, dialogue state and outbox under restarts, redelivery and
 //! Telegram's refusals.
 
-use propdesk::domain::Trade;
+use propdesk::domain::{Relation, Trade};
 use propdesk::i18n::Text;
 use propdesk::sandbox::emulator::{Fault, FaultKind};
 use propdesk::store;
 
-use crate::support::TestApp;
-
-fn unit(building: &str, entrance: &str, room: &str) -> Text {
-    Text::new("unit-address").arg("building", building).arg("entrance", entrance).arg("room", room)
-}
+use crate::support::{TestApp, unit};
 
 #[tokio::test]
 async fn a_restart_mid_onboarding_resumes_at_the_same_step_and_loses_nothing() {
     let mut app = TestApp::spawn().await;
     app.roster("5-1-302", "房东", "13900000000").await;
     let owner = app.person(1201, "张伟", "zh-hans", "8613911112222");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
+    let before = owner.start_and_share_contact().await;
     owner.expect(before, Text::new("onboarding-not-on-roster")).await;
 
     app.stop_bot().await;
@@ -66,15 +60,7 @@ async fn a_redelivered_update_has_no_second_effect() {
     app.roster("5-1-302", "房东", "13900000000").await;
     let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
     let owner = app.person(1203, "张伟", "zh-hans", "8613911112222");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
-    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
-    owner.says("5-1-302").await;
-    owner.says("张伟").await;
-    let before = owner.seq();
-    owner.press(Text::new("relation-owner"));
-    owner.expect(before, Text::new("onboarding-request-filed")).await;
+    owner.request_verification("张伟", Relation::Owner).await;
     let press = owner.emu.last_update_id();
 
     owner.emu.redeliver(press);
@@ -107,13 +93,7 @@ async fn a_notification_that_meets_a_flood_limit_is_delivered_after_retry_after(
     });
     let owner = app.person(1204, "张伟", "zh-hans", "8613911112222");
     let cs_before = cs.seq();
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
-    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
-    owner.says("5-1-302").await;
-    owner.says("张伟").await;
-    owner.press(Text::new("relation-owner"));
+    owner.request_verification("张伟", Relation::Owner).await;
 
     cs.wait(cs_before, "the card after the flood wait", |m| m.inline_keyboard.is_some()).await;
     let rows = app.outbox_when(cs.id, |rows| rows.iter().all(|r| r.state == "sent")).await;
@@ -131,14 +111,8 @@ async fn a_notification_to_someone_who_blocked_the_bot_ends_dead() {
     app.roster("5-1-302", "房东", "13900000000").await;
     let cs = app.staff(2001, "周经理", Trade::CustomerService, false).await;
     let owner = app.person(1205, "张伟", "zh-hans", "8613911112222");
-    owner.says("/start").await;
-    let before = owner.seq();
-    owner.emu.share_own_contact(owner.id);
-    owner.expect(before, Text::new("onboarding-not-on-roster")).await;
-    owner.says("5-1-302").await;
-    owner.says("张伟").await;
     let cs_before = cs.seq();
-    owner.press(Text::new("relation-owner"));
+    owner.request_verification("张伟", Relation::Owner).await;
     cs.wait(cs_before, "the card", |m| m.inline_keyboard.is_some()).await;
 
     owner.emu.set_blocked(owner.id, true);

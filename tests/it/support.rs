@@ -156,6 +156,11 @@ impl TestApp {
     }
 }
 
+/// A unit as the bot names it: 3栋2单元1201 / Bldg 3, Ent. 2, Rm 1201.
+pub fn unit(building: &str, entrance: &str, room: &str) -> Text {
+    Text::new("unit-address").arg("building", building).arg("entrance", entrance).arg("room", room)
+}
+
 /// Someone in a chat with the bot.
 #[derive(Clone)]
 pub struct Person {
@@ -242,6 +247,26 @@ impl Person {
     /// The labels of the chat's reply keyboard.
     pub fn keyboard(&self) -> Vec<String> {
         self.emu.current_reply_keyboard(self.id).unwrap_or_default().into_iter().flatten().map(|b| b.text).collect()
+    }
+
+    /// `/start`, then the phone contact; returns the sequence number from
+    /// before the contact, to wait for what it brought.
+    pub async fn start_and_share_contact(&self) -> u64 {
+        self.says("/start").await;
+        let before = self.seq();
+        self.emu.share_own_contact(self.id);
+        before
+    }
+
+    /// A newcomer not on the roster asks to be verified for 5栋1单元302.
+    pub async fn request_verification(&self, name: &str, relation: Relation) {
+        let before = self.start_and_share_contact().await;
+        self.expect(before, Text::new("onboarding-not-on-roster")).await;
+        self.says_and_gets("5栋1单元302", Text::new("onboarding-ask-name").arg("unit", unit("5", "1", "302"))).await;
+        self.says_and_gets(name, Text::new("onboarding-ask-relation")).await;
+        let before = self.seq();
+        self.press(propdesk::domain::labels::relation(relation));
+        self.expect(before, Text::new("onboarding-request-filed")).await;
     }
 
     /// A round trip that proves everything sent before it was handled.
