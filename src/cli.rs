@@ -42,6 +42,28 @@ pub enum Command {
         #[arg(long, default_value = "默认小区")]
         community: String,
     },
+    /// Export data for spreadsheets.
+    Export {
+        #[command(subcommand)]
+        what: Export,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Export {
+    /// Repair tickets filed between two dates (both included, in TIME_ZONE)
+    /// as CSV: one row per ticket, UTF-8 with a byte-order mark for Excel.
+    Tickets {
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// The last day, YYYY-MM-DD (included).
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Where to write the file; standard output when not given.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
@@ -60,7 +82,58 @@ pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             close(pool, pg).await;
             result
         }
+        Command::Export { what: Export::Tickets { from, to, output } } => {
+            // Checked before the database starts: a typo should not cost a cluster start-up.
+            // No upper bound on the length, unlike the bot: a yearly audit may span years.
+            anyhow::ensure!(from <= to, "--from {from} is after --to {to}");
+            let (pool, pg) = open_database(&settings).await?;
+            let result = export_tickets(&pool, &settings, from, to, output.as_deref()).await;
+            close(pool, pg).await;
+            result
+        }
     }
+}
+
+async fn export_tickets(
+    pool: &PgPool,
+    settings: &Settings,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let period = crate::domain::period::Period::Custom { from, to };
+    // "Today" only matters for the named periods (this week, this month).
+    let (start, end) = period.utc_range(from, settings.time_zone);
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let written = crate::services::export::tickets_csv(
+                &mut conn,
+                start,
+                end,
+                settings.time_zone,
+                std::io::BufWriter::new(file),
+            )
+            .await;
+            match written {
+                Ok(n) => println!("{n} tickets from {from} to {to} written to {}", path.display()),
+                Err(err) => {
+                    // No half-written file left behind to be mistaken for the export.
+                    let _ = std::fs::remove_file(path);
+                    return Err(err);
+                }
+            }
+        }
+        None => {
+            // Not `stdout().lock()`: the lock would be held across awaits while
+            // other threads may want to log.
+            let stdout = std::io::BufWriter::new(std::io::stdout());
+            let n = crate::services::export::tickets_csv(&mut conn, start, end, settings.time_zone, stdout).await?;
+            eprintln!("{n} tickets from {from} to {to}");
+        }
+    }
+    Ok(())
 }
 
 async fn import_roster(pool: &PgPool, community: &str, file: &PathBuf) -> anyhow::Result<()> {

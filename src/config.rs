@@ -36,6 +36,8 @@ pub struct Settings {
     pub invite_ttl_hours: i64,
     /// Where the embedded PostgreSQL keeps its data when DATABASE_URL is unset.
     pub data_dir: std::path::PathBuf,
+    /// Response-time targets for repairs.
+    pub sla: crate::domain::sla::SlaPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +137,74 @@ impl Settings {
         let send_rate_per_sec = number("SEND_RATE_PER_SEC", 30, 1, 1000) as u32;
         let invite_ttl_hours = number("INVITE_TTL_HOURS", 72, 1, 24 * 365);
 
+        let defaults = crate::domain::sla::SlaPolicy::default();
+        let minutes = |d: chrono::Duration| d.num_minutes();
+        let hours = |d: chrono::Duration| d.num_hours();
+        let day = 24 * 60;
+        let sla = crate::domain::sla::SlaPolicy {
+            emergency: crate::domain::sla::Targets {
+                accept: chrono::Duration::minutes(number(
+                    "ACCEPT_MINUTES_EMERGENCY",
+                    minutes(defaults.emergency.accept),
+                    1,
+                    day,
+                )),
+                onsite: chrono::Duration::minutes(number(
+                    "ONSITE_MINUTES_EMERGENCY",
+                    minutes(defaults.emergency.onsite),
+                    1,
+                    day,
+                )),
+                resolve: chrono::Duration::hours(number(
+                    "RESOLVE_HOURS_EMERGENCY",
+                    hours(defaults.emergency.resolve),
+                    1,
+                    24 * 30,
+                )),
+            },
+            urgent: crate::domain::sla::Targets {
+                accept: chrono::Duration::minutes(number("ACCEPT_MINUTES", minutes(defaults.urgent.accept), 1, day)),
+                onsite: chrono::Duration::minutes(number(
+                    "ONSITE_MINUTES_URGENT",
+                    minutes(defaults.urgent.onsite),
+                    1,
+                    day * 7,
+                )),
+                resolve: chrono::Duration::hours(number(
+                    "RESOLVE_HOURS_URGENT",
+                    hours(defaults.urgent.resolve),
+                    1,
+                    24 * 30,
+                )),
+            },
+            routine: crate::domain::sla::Targets {
+                accept: chrono::Duration::minutes(number("ACCEPT_MINUTES", minutes(defaults.routine.accept), 1, day)),
+                onsite: chrono::Duration::minutes(number(
+                    "ONSITE_MINUTES_ROUTINE",
+                    minutes(defaults.routine.onsite),
+                    1,
+                    day * 7,
+                )),
+                resolve: chrono::Duration::hours(number(
+                    "RESOLVE_HOURS_ROUTINE",
+                    hours(defaults.routine.resolve),
+                    1,
+                    24 * 90,
+                )),
+            },
+            remind_before: chrono::Duration::minutes(number(
+                "REMIND_MINUTES_BEFORE_ONSITE",
+                minutes(defaults.remind_before),
+                1,
+                day,
+            )),
+            confirm_within: chrono::Duration::hours(number(
+                "CONFIRM_HOURS",
+                hours(defaults.confirm_within),
+                1,
+                24 * 30,
+            )),
+        };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         if !problems.is_empty() {
@@ -153,6 +223,7 @@ impl Settings {
             send_rate_per_sec,
             invite_ttl_hours,
             data_dir,
+            sla,
         })
     }
 

@@ -6,7 +6,8 @@ use crate::config::LogFormat;
 
 pub fn init(level: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = fmt().with_env_filter(filter).with_target(true);
+    // Logs go to stderr: stdout carries what a command prints (a CSV export, the sandbox URL).
+    let builder = fmt().with_env_filter(filter).with_target(true).with_writer(std::io::stderr);
     // A second init (tests) is harmless: keep the first subscriber.
     let _ = match format {
         LogFormat::Human => builder.try_init(),

@@ -30,6 +30,11 @@ pub enum Reply {
     ClearButtons {
         message_id: i32,
     },
+    /// Replace the inline buttons of one of the bot's messages.
+    SetButtons {
+        message_id: i32,
+        markup: crate::domain::Markup,
+    },
     /// Answer the button press (a toast, or an alert box when `alert`).
     Answer {
         query_id: String,
@@ -123,6 +128,15 @@ impl Cx {
 
     pub fn edit(&self, message_id: i32, message: Outgoing) {
         self.push(Reply::Edit { message_id, message });
+    }
+
+    pub fn set_buttons(&self, message_id: i32, markup: crate::domain::Markup) {
+        self.push(Reply::SetButtons { message_id, markup });
+    }
+
+    /// The settings and moment the ticket use cases run with.
+    pub fn desk(&self) -> crate::services::tickets::Desk<'_> {
+        crate::services::tickets::Desk { sla: &self.0.settings.sla, tz: self.0.settings.time_zone, now: self.now() }
     }
 
     pub fn clear_buttons(&self, message_id: i32) {

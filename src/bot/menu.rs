@@ -82,12 +82,12 @@ pub async fn idle(cx: Cx, msg: Message) -> HandlerResult {
     match item {
         Some(MenuItem::Help) => help(&cx),
         Some(MenuItem::Language) => offer_languages(&cx),
-        Some(MenuItem::Repair | MenuItem::Complaint | MenuItem::MyRequests) if actor.is_owner() => {
+        Some(MenuItem::Repair) if actor.is_owner() => crate::bot::repair_filing::start(&cx, false),
+        Some(MenuItem::Patrol) if actor.is_staff() => crate::bot::repair_filing::start(&cx, true),
+        Some(MenuItem::Complaint | MenuItem::MyRequests) if actor.is_owner() => {
             fallback::say_with_home(&cx, Text::new("coming-soon"))
         }
-        Some(MenuItem::Tasks | MenuItem::Patrol) if actor.is_staff() => {
-            fallback::say_with_home(&cx, Text::new("coming-soon"))
-        }
+        Some(MenuItem::Tasks) if actor.is_staff() => fallback::say_with_home(&cx, Text::new("coming-soon")),
         Some(MenuItem::InviteStaff) if actor.is_admin => staff_admin::offer_trades(&cx)?,
         Some(MenuItem::StaffList) if actor.is_admin => staff_admin::list(cx).await?,
         Some(_) => fallback::say_with_home(&cx, Text::new("error-not-allowed")),

@@ -11,10 +11,12 @@ pub mod membership;
 pub mod menu;
 pub mod onboarding;
 pub mod render;
+pub mod repair_filing;
 pub mod runner;
 pub mod schema;
 pub mod staff_admin;
 pub mod state;
+pub mod ticket_work;
 
 pub use context::Cx;
 pub use state::State;

@@ -3,8 +3,8 @@
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup, KeyboardRemove,
-    MessageId, ReplyMarkup,
+    ButtonRequest, ChatId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia, InputMediaPhoto,
+    KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
 
 use crate::bot::keyboards;
@@ -53,6 +53,21 @@ pub async fn send<B>(bot: &B, chat_id: i64, message: &Outgoing, locale: Locale) 
 where
     B: Requester,
 {
+    match message.photos.as_slice() {
+        [] => {}
+        [one] => {
+            bot.send_photo(ChatId(chat_id), InputFile::file_id(FileId(one.clone()))).await?;
+        }
+        many => {
+            // Telegram takes 2 to 10 photos per album.
+            for album in many.chunks(10) {
+                let media = album
+                    .iter()
+                    .map(|id| InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(FileId(id.clone())))));
+                bot.send_media_group(ChatId(chat_id), media).await?;
+            }
+        }
+    }
     let mut request = bot.send_message(ChatId(chat_id), text(message, locale));
     if let Some(markup) = markup(&message.markup, locale) {
         request = request.reply_markup(markup);

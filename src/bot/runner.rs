@@ -165,7 +165,7 @@ impl Runner {
         };
         let user_row = store::users::record_seen(&mut tx, seen).await?;
         let actor = people::load(&mut tx, user_row, &self.settings).await?;
-        let state = State::from_saved(store::dialogues::load(&mut tx, chat_id).await?);
+        let state = State::from_saved(store::dialogues::load(&mut tx, chat_id).await?).for_actor(&actor);
 
         let cx = Cx::new(tx, chat_id, actor, self.settings.clone(), self.clock.clone(), self.me.username().to_owned());
         let deps = dptree::deps![update.clone(), self.me.clone(), cx.clone(), state.clone()];
@@ -206,6 +206,14 @@ impl Runner {
                 }
                 Reply::ClearButtons { message_id } => {
                     self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id)).await.map(drop)
+                }
+                Reply::SetButtons { message_id, markup } => {
+                    let mut request = self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id));
+                    if let Some(teloxide::types::ReplyMarkup::InlineKeyboard(keyboard)) = render::markup(markup, locale)
+                    {
+                        request = request.reply_markup(keyboard);
+                    }
+                    request.await.map(drop)
                 }
                 Reply::Answer { query_id, text, alert } => {
                     let mut request = self.bot.answer_callback_query(CallbackQueryId(query_id.clone()));

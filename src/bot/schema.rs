@@ -5,7 +5,10 @@ use dptree::case;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
-use crate::bot::{State, callbacks, commands, commands::Command, membership, menu, onboarding, staff_admin};
+use crate::bot::{
+    State, callbacks, commands, commands::Command, membership, menu, onboarding, repair_filing, staff_admin,
+    ticket_work,
+};
 use crate::domain::CallbackData;
 use crate::error::AppError;
 
@@ -19,6 +22,14 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::AwaitingName { unit_id }].endpoint(onboarding::name))
         .branch(case![State::AwaitingRelation { unit_id, name }].endpoint(onboarding::relation_typed))
         .branch(case![State::AwaitingApproval].endpoint(onboarding::awaiting_approval))
+        .branch(case![State::Filing(draft)].endpoint(repair_filing::message))
+        .branch(case![State::DeclineReason { ticket_id }].endpoint(ticket_work::decline_reason))
+        .branch(case![State::HoldReason { ticket_id }].endpoint(ticket_work::hold_reason))
+        .branch(case![State::HoldUntil { ticket_id, reason }].endpoint(ticket_work::hold_until))
+        .branch(case![State::DoneNote { ticket_id }].endpoint(ticket_work::done_note))
+        .branch(case![State::DonePhotos { ticket_id, note, photos }].endpoint(ticket_work::done_photos))
+        .branch(case![State::NotFixedReason { ticket_id }].endpoint(ticket_work::not_fixed_reason))
+        .branch(case![State::RatingComment { ticket_id }].endpoint(ticket_work::rating_comment))
         .branch(case![State::Idle].endpoint(menu::idle));
 
     let buttons = Update::filter_callback_query()
@@ -30,7 +41,9 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::Verify { request_id, approve }].endpoint(onboarding::decide))
                 .branch(case![CallbackData::InviteTrade(trade)].endpoint(staff_admin::trade_chosen))
                 .branch(case![CallbackData::InviteRole { trade, supervisor }].endpoint(staff_admin::role_chosen))
-                .branch(case![CallbackData::DeactivateStaff(telegram_id)].endpoint(staff_admin::deactivate)),
+                .branch(case![CallbackData::DeactivateStaff(telegram_id)].endpoint(staff_admin::deactivate))
+                .branch(case![CallbackData::Filing(op)].endpoint(repair_filing::button))
+                .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button)),
         )
         .branch(dptree::endpoint(callbacks::unreadable));
 

@@ -3,8 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bot::repair_filing::Draft;
+use crate::domain::repair::PhotoRef;
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum State {
     /// Nothing in progress: a recognised user sees their menu.
     #[default]
@@ -21,9 +24,42 @@ pub enum State {
     AwaitingRelation { unit_id: i64, name: String },
     /// A verification request waits for customer service.
     AwaitingApproval,
+    /// Filing a repair request, step by step.
+    Filing(Draft),
+    /// The assignee declines: why?
+    DeclineReason { ticket_id: i64 },
+    /// Putting a job on hold: why…
+    HoldReason { ticket_id: i64 },
+    /// …and until when.
+    HoldUntil { ticket_id: i64, reason: String },
+    /// Marking a job done: a short note…
+    DoneNote { ticket_id: i64 },
+    /// …then photos of the result, if any.
+    DonePhotos { ticket_id: i64, note: String, photos: Vec<PhotoRef> },
+    /// The owner says it is not fixed: what is still wrong?
+    NotFixedReason { ticket_id: i64 },
+    /// An optional comment after the stars.
+    RatingComment { ticket_id: i64 },
 }
 
 impl State {
+    /// Onboarding steps mean nothing to someone who is recognised now (a
+    /// newcomer who joined as staff, an owner customer service approved):
+    /// they start from their menu.
+    pub fn for_actor(self, actor: &crate::services::people::Actor) -> State {
+        let recognised = actor.is_owner() || actor.is_staff() || actor.is_admin;
+        let onboarding = matches!(
+            self,
+            State::AwaitingContact
+                | State::ChoosingUnit
+                | State::AwaitingUnitAddress
+                | State::AwaitingName { .. }
+                | State::AwaitingRelation { .. }
+                | State::AwaitingApproval
+        );
+        if recognised && onboarding { State::Idle } else { self }
+    }
+
     /// Reads a saved state; one written by an older version that no longer
     /// parses starts over rather than failing every update of that chat.
     pub fn from_saved(value: Option<serde_json::Value>) -> State {
@@ -43,7 +79,27 @@ mod tests {
     }
 
     #[test]
+    fn a_filing_draft_round_trips_through_json() {
+        let draft = crate::bot::repair_filing::Draft {
+            step: crate::bot::repair_filing::Step::Photos,
+            editing: false,
+            patrol: false,
+            category: Some(crate::domain::Category::Gas),
+            unit_id: Some(3),
+            common_area: None,
+            location: None,
+            description: Some("燃气味".into()),
+            photos: Vec::new(),
+            urgency: None,
+            window: None,
+            started_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let s = State::Filing(draft);
+        assert_eq!(State::from_saved(Some(serde_json::to_value(&s).unwrap())), s);
+    }
+
+    #[test]
     fn an_unreadable_saved_state_starts_over() {
-        assert_eq!(State::from_saved(Some(serde_json::json!({"step": "gone"}))), State::Idle);
+        assert_eq!(State::from_saved(Some(serde_json::json!({"state": "gone"}))), State::Idle);
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! Encoding: a short prefix, then fields separated by `:`.
 
-use crate::domain::{Relation, Trade};
+use crate::domain::{Category, Relation, Trade, Urgency};
 use crate::i18n::Locale;
 
 pub const MAX_LEN: usize = 64;
@@ -26,6 +26,127 @@ pub enum CallbackData {
     InviteRole { trade: Trade, supervisor: bool },
     /// An admin deactivates a staff member.
     DeactivateStaff(i64),
+    /// A step of filing a repair request.
+    Filing(FilingOp),
+    /// Something done to a ticket.
+    Ticket { id: i64, op: TicketOp },
+}
+
+/// The buttons of the repair-filing dialogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilingOp {
+    Category(Category),
+    Unit(i64),
+    CommonArea,
+    PhotosDone,
+    Urgency(Urgency),
+    /// A preferred visit window from the presets (see `bot::repair_filing`).
+    Window(u8),
+    Confirm,
+    Edit,
+    /// Jump back to one step from the summary.
+    EditStep(u8),
+    Back,
+    Cancel,
+}
+
+/// The buttons on ticket cards and notices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TicketOp {
+    Accept,
+    Decline,
+    OnMyWay,
+    Arrived,
+    Done,
+    /// The assignee has added their result photos (or has none).
+    FinishDone,
+    Hold,
+    /// Expected back in this many days.
+    HoldFor(u8),
+    Resume,
+    Fixed,
+    NotFixed,
+    Rate(u8),
+    NoComment,
+    Cancel,
+}
+
+impl FilingOp {
+    fn encode(self) -> String {
+        match self {
+            FilingOp::Category(c) => format!("c:{}", c.as_str()),
+            FilingOp::Unit(id) => format!("u:{id}"),
+            FilingOp::CommonArea => "ca".into(),
+            FilingOp::PhotosDone => "pd".into(),
+            FilingOp::Urgency(u) => format!("g:{}", u.as_str()),
+            FilingOp::Window(n) => format!("w:{n}"),
+            FilingOp::Confirm => "ok".into(),
+            FilingOp::Edit => "ed".into(),
+            FilingOp::EditStep(n) => format!("e:{n}"),
+            FilingOp::Back => "b".into(),
+            FilingOp::Cancel => "x".into(),
+        }
+    }
+
+    fn decode(a: &str, b: Option<&str>) -> Option<FilingOp> {
+        let small = |v: Option<&str>| v.and_then(|v| v.parse::<u8>().ok()).filter(|n| *n < 10);
+        Some(match (a, b) {
+            ("c", Some(c)) => FilingOp::Category(Category::parse_code(c)?),
+            ("u", Some(id)) => FilingOp::Unit(id.parse().ok().filter(|n: &i64| *n > 0)?),
+            ("ca", None) => FilingOp::CommonArea,
+            ("pd", None) => FilingOp::PhotosDone,
+            ("g", Some(u)) => FilingOp::Urgency(Urgency::parse_code(u)?),
+            ("w", n) => FilingOp::Window(small(n)?),
+            ("ok", None) => FilingOp::Confirm,
+            ("ed", None) => FilingOp::Edit,
+            ("e", n) => FilingOp::EditStep(small(n)?),
+            ("b", None) => FilingOp::Back,
+            ("x", None) => FilingOp::Cancel,
+            _ => return None,
+        })
+    }
+}
+
+impl TicketOp {
+    fn encode(self) -> String {
+        match self {
+            TicketOp::Accept => "acc".into(),
+            TicketOp::Decline => "dec".into(),
+            TicketOp::OnMyWay => "omw".into(),
+            TicketOp::Arrived => "arr".into(),
+            TicketOp::Done => "done".into(),
+            TicketOp::FinishDone => "fin".into(),
+            TicketOp::Hold => "hold".into(),
+            TicketOp::HoldFor(days) => format!("h{days}"),
+            TicketOp::Resume => "res".into(),
+            TicketOp::Fixed => "fix".into(),
+            TicketOp::NotFixed => "nfx".into(),
+            TicketOp::Rate(stars) => format!("r{stars}"),
+            TicketOp::NoComment => "noc".into(),
+            TicketOp::Cancel => "can".into(),
+        }
+    }
+
+    fn decode(s: &str) -> Option<TicketOp> {
+        let digit = |rest: &str| rest.parse::<u8>().ok();
+        Some(match s {
+            "acc" => TicketOp::Accept,
+            "dec" => TicketOp::Decline,
+            "omw" => TicketOp::OnMyWay,
+            "arr" => TicketOp::Arrived,
+            "done" => TicketOp::Done,
+            "fin" => TicketOp::FinishDone,
+            "hold" => TicketOp::Hold,
+            "res" => TicketOp::Resume,
+            "fix" => TicketOp::Fixed,
+            "nfx" => TicketOp::NotFixed,
+            "noc" => TicketOp::NoComment,
+            "can" => TicketOp::Cancel,
+            _ if s.starts_with('h') => TicketOp::HoldFor(digit(&s[1..]).filter(|d| [1, 3, 7].contains(d))?),
+            _ if s.starts_with('r') => TicketOp::Rate(digit(&s[1..]).filter(|d| (1..=5).contains(d))?),
+            _ => return None,
+        })
+    }
 }
 
 impl CallbackData {
@@ -42,6 +163,8 @@ impl CallbackData {
                 format!("invr:{}:{}", trade.as_str(), if *supervisor { "s" } else { "m" })
             }
             CallbackData::DeactivateStaff(id) => format!("deact:{id}"),
+            CallbackData::Filing(op) => format!("f:{}", op.encode()),
+            CallbackData::Ticket { id, op } => format!("t:{id}:{}", op.encode()),
         };
         debug_assert!(s.len() <= MAX_LEN, "callback data over 64 bytes: {s}");
         s
@@ -81,6 +204,8 @@ impl CallbackData {
                 },
             },
             ("deact", None) => CallbackData::DeactivateStaff(id(a)?),
+            ("f", b) => CallbackData::Filing(FilingOp::decode(a?, b)?),
+            ("t", Some(op)) => CallbackData::Ticket { id: id(a)?, op: TicketOp::decode(op)? },
             _ => return None,
         };
         Some(data)
@@ -97,7 +222,38 @@ mod tests {
             CallbackData::Verify { request_id: i64::MAX, approve: true },
             CallbackData::Verify { request_id: 1, approve: false },
             CallbackData::DeactivateStaff(i64::MAX),
+            CallbackData::Filing(FilingOp::Unit(i64::MAX)),
+            CallbackData::Filing(FilingOp::CommonArea),
+            CallbackData::Filing(FilingOp::PhotosDone),
+            CallbackData::Filing(FilingOp::Window(3)),
+            CallbackData::Filing(FilingOp::Confirm),
+            CallbackData::Filing(FilingOp::Edit),
+            CallbackData::Filing(FilingOp::EditStep(6)),
+            CallbackData::Filing(FilingOp::Back),
+            CallbackData::Filing(FilingOp::Cancel),
         ];
+        all.extend(Category::ALL.map(|c| CallbackData::Filing(FilingOp::Category(c))));
+        all.extend(Urgency::ALL.map(|u| CallbackData::Filing(FilingOp::Urgency(u))));
+        for op in [
+            TicketOp::Accept,
+            TicketOp::Decline,
+            TicketOp::OnMyWay,
+            TicketOp::Arrived,
+            TicketOp::Done,
+            TicketOp::FinishDone,
+            TicketOp::Hold,
+            TicketOp::HoldFor(1),
+            TicketOp::HoldFor(7),
+            TicketOp::Resume,
+            TicketOp::Fixed,
+            TicketOp::NotFixed,
+            TicketOp::Rate(1),
+            TicketOp::Rate(5),
+            TicketOp::NoComment,
+            TicketOp::Cancel,
+        ] {
+            all.push(CallbackData::Ticket { id: i64::MAX, op });
+        }
         all.extend(Locale::ALL.map(CallbackData::Language));
         all.extend([Relation::Owner, Relation::Family, Relation::Tenant].map(CallbackData::PickRelation));
         for trade in Trade::ALL {
@@ -140,6 +296,14 @@ mod tests {
             "invr:plumbing:x",
             "rel:cousin",
             "deact:99999999999999999999999",
+            "t:1:r6",
+            "t:1:r0",
+            "t:1:h2",
+            "t:0:acc",
+            "t:1:fly",
+            "f:c:spaceship",
+            "f:w:12",
+            "f:u:-1",
             "nonsense:1",
             &"x".repeat(65),
         ] {

@@ -3,14 +3,20 @@
 pub mod callback;
 pub mod labels;
 pub mod outgoing;
+pub mod period;
 pub mod phone;
 pub mod relation;
+pub mod repair;
+pub mod sla;
 pub mod staff;
+pub mod ticket;
 pub mod unit;
 
 pub use callback::CallbackData;
 pub use outgoing::{Button, Markup, Menu, Outgoing};
 pub use phone::PhoneNumber;
 pub use relation::Relation;
+pub use repair::{Category, Urgency};
 pub use staff::Trade;
+pub use ticket::Status;
 pub use unit::UnitAddress;

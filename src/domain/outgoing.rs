@@ -10,15 +10,23 @@ pub struct Outgoing {
     pub text: Text,
     #[serde(default)]
     pub markup: Markup,
+    /// Telegram file ids of photos sent just before the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 impl Outgoing {
     pub fn new(text: Text) -> Self {
-        Outgoing { text, markup: Markup::None }
+        Outgoing { text, markup: Markup::None, photos: Vec::new() }
     }
 
     pub fn with(text: Text, markup: Markup) -> Self {
-        Outgoing { text, markup }
+        Outgoing { text, markup, photos: Vec::new() }
+    }
+
+    pub fn with_photos(mut self, photos: Vec<String>) -> Self {
+        self.photos = photos;
+        self
     }
 }
 

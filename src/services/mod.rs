@@ -2,8 +2,14 @@
 //! update's unit of work, or one the caller opened) so that business rows,
 //! dialogue state and outbox rows commit together.
 
+pub mod dispatch;
+pub mod export;
 pub mod notify;
 pub mod onboarding;
 pub mod people;
+pub mod repairs;
 pub mod roster;
 pub mod staff;
+pub mod stats;
+pub mod tickets;
+pub mod work;

@@ -9,7 +9,9 @@ pub mod outbox;
 pub mod residents;
 pub mod roster;
 pub mod staff;
+pub mod stats;
 pub mod testdb;
+pub mod tickets;
 pub mod users;
 pub mod verifications;
 

@@ -6,5 +6,6 @@ mod locales;
 mod onboarding;
 mod process;
 mod reliability;
+mod repairs;
 mod staff;
 mod support;

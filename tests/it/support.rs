@@ -120,7 +120,18 @@ impl TestApp {
         person.says("/start").await;
         let mut conn = self.pool.acquire().await.unwrap();
         store::staff::enlist(&mut conn, id, name, trade, supervisor, None).await.unwrap();
+        // Their menu, as staff see it.
+        person.says("/menu").await;
         person
+    }
+
+    /// An owner on the roster for `address`, bound and at the main menu.
+    pub async fn owner(&self, id: i64, name: &str, address: &str, phone: &str) -> Person {
+        self.roster(address, name, phone).await;
+        let owner = self.person(id, name, "zh-hans", phone);
+        let before = owner.start_and_share_contact().await;
+        owner.wait(before, "the owner menu", |m| m.reply_keyboard.as_ref().is_some_and(|k| k.len() > 1)).await;
+        owner
     }
 
     pub async fn admin(&self) -> Person {
@@ -237,6 +248,29 @@ impl Person {
     pub fn press_data(&self, data: &str) -> String {
         let message_id = self.emu.last_bot_message(self.id).map(|m| m.message_id).unwrap_or(1);
         self.emu.press_inline(self.id, message_id, data)
+    }
+
+    /// Presses a reply-keyboard button by its text.
+    pub async fn taps(&self, label: Text) {
+        self.emu.press_reply(self.id, &self.t(label)).expect("the button is on the keyboard");
+    }
+
+    /// Waits until an inline button with this label is on one of the bot's
+    /// messages (a card's buttons change with an edit), then presses it.
+    pub async fn press_shown(&self, label: Text) -> String {
+        let want = self.t(label.clone());
+        self.wait(0, &format!("a button {want:?}"), |m| {
+            m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == want))
+        })
+        .await;
+        self.press(label)
+    }
+
+    /// Presses an inline button and waits for the bot's next message with `reply`.
+    pub async fn press_and_get(&self, label: Text, reply: Text) -> ChatMessage {
+        let before = self.seq();
+        self.press_shown(label).await;
+        self.expect_containing(before, reply).await
     }
 
     /// The alert or toast the bot answered a press with.

@@ -1,0 +1,143 @@
+//! The ticket export: one CSV row per ticket filed in a period, for the
+//! spreadsheets management keeps.
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt as _;
+use sqlx::PgConnection;
+
+use crate::store::stats::{self as store, ExportRow};
+
+/// The header row. Values are codes (`plumbing`, `closed`), not words in a
+/// language: the file is read by formulas and pivot tables, which must not
+/// change with the language of whoever exported it.
+pub const HEADER: [&str; 21] = [
+    "number",
+    "created",
+    "category",
+    "urgency",
+    "status",
+    "building",
+    "entrance",
+    "room",
+    "common_area",
+    "assignee",
+    "assigned_at",
+    "first_accepted_at",
+    "onsite_at",
+    "first_done_at",
+    "closed_at",
+    "onsite_due_at",
+    "resolve_due_at",
+    "onsite_met",
+    "resolve_met",
+    "reopen_count",
+    "rating",
+];
+
+/// Excel opens a CSV without a byte-order mark in the machine's ANSI code
+/// page (GBK on Chinese Windows), which turns every Chinese name into
+/// mojibake; with the UTF-8 BOM it reads the file as UTF-8. Other tools
+/// (pandas with `utf-8-sig`, LibreOffice, Numbers) accept it too.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Writes every ticket filed in [from, to) to `out`, oldest first, with times
+/// in `tz`, and returns how many rows were written (the header not counted).
+///
+/// Times read "2026-11-27 14:05" in the community's zone, empty when the step
+/// never happened. `onsite_met` and `resolve_met` are 1 (met), 0 (missed) or
+/// empty (not judged: not yet due, or cancelled before it was due), judged as
+/// of now the way the figures judge them; 1 and 0 so that AVERAGE gives the share.
+pub async fn tickets_csv(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<usize> {
+    out.write_all(UTF8_BOM).context("writing the export")?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(HEADER).context("writing the export")?;
+    let mut rows = store::export_rows(conn, from, to, Utc::now());
+    let mut written = 0;
+    while let Some(row) = rows.try_next().await.context("reading tickets for the export")? {
+        csv.write_record(record(&row, tz)).context("writing the export")?;
+        written += 1;
+    }
+    csv.flush().context("writing the export")?;
+    Ok(written)
+}
+
+fn record(row: &ExportRow, tz: chrono_tz::Tz) -> [String; 21] {
+    let time = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    };
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let met = |m: Option<bool>| m.map_or(String::new(), |m| if m { "1".into() } else { "0".into() });
+    [
+        row.number.clone(),
+        time(Some(row.created_at)),
+        row.category.clone(),
+        row.urgency.clone(),
+        row.status.clone(),
+        text(&row.building),
+        text(&row.entrance),
+        text(&row.room),
+        text(&row.common_area),
+        text(&row.assignee),
+        time(row.assigned_at),
+        time(row.first_accepted_at),
+        time(row.onsite_at),
+        time(row.first_done_at),
+        time(row.closed_at),
+        time(Some(row.onsite_due_at)),
+        time(Some(row.resolve_due_at)),
+        met(row.onsite_met),
+        met(row.resolve_met),
+        row.reopen_count.to_string(),
+        row.rating.map(|r| r.to_string()).unwrap_or_default(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_row_shows_local_times_and_leaves_missing_steps_empty() {
+        let row = ExportRow {
+            number: "BX-20261127-0001".into(),
+            created_at: at("2026-11-27T06:05:30Z"),
+            category: "plumbing".into(),
+            urgency: "urgent".into(),
+            status: "on_the_way".into(),
+            building: Some("3".into()),
+            entrance: Some("".into()),
+            room: Some("1201".into()),
+            common_area: None,
+            assignee: Some("王师傅".into()),
+            assigned_at: Some(at("2026-11-27T06:06:00Z")),
+            first_accepted_at: Some(at("2026-11-27T06:10:00Z")),
+            onsite_at: None,
+            first_done_at: None,
+            closed_at: None,
+            onsite_due_at: at("2026-11-27T08:05:30Z"),
+            resolve_due_at: at("2026-11-28T06:05:30Z"),
+            onsite_met: None,
+            resolve_met: Some(false),
+            reopen_count: 0,
+            rating: None,
+        };
+        let r = record(&row, chrono_tz::Asia::Shanghai);
+        assert_eq!(r[1], "2026-11-27 14:05");
+        assert_eq!(r[10], "2026-11-27 14:06");
+        assert_eq!(r[12], "", "never on site");
+        assert_eq!(r[15], "2026-11-27 16:05");
+        assert_eq!((r[17].as_str(), r[18].as_str()), ("", "0"));
+        assert_eq!(r[20], "");
+    }
+}

@@ -1,0 +1,276 @@
+//! Owners' side of a repair (报修): filing it, cancelling it, confirming the
+//! fix or reopening it, and rating the service. Staff file patrol findings
+//! through the same `file`.
+
+use sqlx::PgConnection;
+
+use crate::domain::repair::PhotoRef;
+use crate::domain::ticket::{Action, Rating, ticket_number};
+use crate::domain::{Button, CallbackData, Category, Markup, Outgoing, Urgency, callback::TicketOp};
+use crate::i18n::Text;
+use crate::services::dispatch::dispatch;
+use crate::services::notify;
+use crate::services::people::Actor;
+use crate::services::tickets::{self, Desk, Outcome, Refusal};
+use crate::store::{self, tickets::NewTicket, tickets::TicketRow};
+
+/// Where the job is.
+#[derive(Debug, Clone)]
+pub enum Place {
+    /// One of the reporter's own units.
+    Unit(i64),
+    /// A common area (公共区域), described, perhaps with a shared location.
+    Common { description: String, location: Option<(f64, f64)> },
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRepair {
+    pub category: Category,
+    pub place: Place,
+    pub description: String,
+    pub photos: Vec<PhotoRef>,
+    pub urgency: Urgency,
+    pub window: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Filed {
+    pub ticket: TicketRow,
+    /// Who it went to, or None: it waits in the queue.
+    pub assignee: Option<String>,
+}
+
+/// Whether the actor may act on the ticket as its owner: they reported it,
+/// or they are bound to its unit.
+pub fn is_owner_of(actor: &Actor, ticket: &TicketRow) -> bool {
+    ticket.reporter_id == actor.telegram_id()
+        || ticket.unit_id.is_some_and(|unit| actor.residences.iter().any(|r| r.unit_id == unit))
+}
+
+/// Files the request, numbers it, sets its deadlines and dispatches it.
+pub async fn file(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    repair: NewRepair,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<Filed>> {
+    let patrol = actor.is_staff();
+    let (unit_id, common_area, location) = match &repair.place {
+        Place::Unit(id) if actor.residences.iter().any(|r| r.unit_id == *id) => (Some(*id), None, None),
+        Place::Unit(_) => return Ok(Err(Refusal::NotAllowed)),
+        Place::Common { description, location } => (None, Some(description.as_str()), *location),
+    };
+    if !patrol && !actor.is_owner() {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    let community_id = match unit_id {
+        Some(id) => store::tickets::community_of_unit(conn, id).await?,
+        None => store::tickets::community_of_user(conn, actor.telegram_id()).await?,
+    };
+    let day = desk.now.with_timezone(&desk.tz).date_naive();
+    let sequence = store::tickets::next_sequence(conn, community_id, day).await?;
+    let number = ticket_number(day, sequence);
+    let deadlines = desk.sla.deadlines(repair.urgency, desk.now);
+    let mut ticket = store::tickets::insert(
+        conn,
+        NewTicket {
+            number: &number,
+            community_id,
+            category: repair.category,
+            unit_id,
+            common_area,
+            location,
+            description: &repair.description,
+            urgency: repair.urgency,
+            preferred_window: repair.window.as_deref(),
+            reporter_id: actor.telegram_id(),
+            reported_by_staff: patrol,
+            created_at: desk.now,
+            onsite_due_at: deadlines.onsite_due,
+            resolve_due_at: deadlines.resolve_due,
+        },
+    )
+    .await?;
+    for photo in &repair.photos {
+        store::tickets::add_photo(conn, ticket.id, &photo.file_id, &photo.unique_id, "report", actor.telegram_id())
+            .await?;
+    }
+    store::tickets::add_event(
+        conn,
+        store::tickets::NewEvent {
+            ticket_id: ticket.id,
+            at: desk.now,
+            actor_id: Some(actor.telegram_id()),
+            kind: "created",
+            from_status: None,
+            to_status: Some(ticket.status()),
+            note: None,
+            data: serde_json::json!({ "urgency": repair.urgency.as_str(), "patrol": patrol }),
+        },
+    )
+    .await?;
+    if repair.urgency == Urgency::Emergency {
+        let alert = Outgoing::new(
+            Text::new("ticket-emergency-supervisor")
+                .arg("ticket", tickets::title(&ticket))
+                .arg("place", tickets::place(conn, &ticket).await?)
+                .arg("description", &repair.description),
+        );
+        tickets::tell_supervisors(conn, "ticket-emergency", &alert, desk.now).await?;
+    }
+    let assignee = match dispatch(conn, &mut ticket, Action::Assign, &[], None, false, desk).await? {
+        Ok(chosen) => chosen.map(|c| c.name),
+        Err(r) => return Ok(Err(r)),
+    };
+    Ok(Ok(Filed { ticket, assignee }))
+}
+
+async fn owned(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
+    let ticket = match tickets::lock(conn, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if !is_owner_of(actor, &ticket) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    Ok(Ok(ticket))
+}
+
+/// The ticket, if the actor may act on it as its owner (to refuse a stale
+/// button before asking them anything).
+pub async fn check_owner(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
+    owned(conn, actor, id).await
+}
+
+/// Cancels a ticket nobody has started working on.
+pub async fn cancel(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match owned(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::Cancel, Some(actor.telegram_id()), None, desk.now).await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.closed_at = Some(desk.now);
+    ticket.accept_due_at = None;
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(assignee) = ticket.assignee_id {
+        let notice = Outgoing::new(Text::new("ticket-cancelled-staff").arg("ticket", tickets::title(&ticket)));
+        notify::notification(conn, assignee, "ticket-cancelled", &notice, desk.now, None).await?;
+    }
+    Ok(Ok(ticket))
+}
+
+/// Fixed: the ticket closes and the owner is asked for a rating.
+pub async fn confirm_fixed(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match owned(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::ConfirmFixed, Some(actor.telegram_id()), None, desk.now).await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.closed_at = Some(desk.now);
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(assignee) = ticket.assignee_id {
+        let notice = Outgoing::new(Text::new("ticket-confirmed-staff").arg("ticket", tickets::title(&ticket)));
+        notify::notification(conn, assignee, "ticket-confirmed", &notice, desk.now, None).await?;
+    }
+    Ok(Ok(ticket))
+}
+
+/// The 1–5 star buttons.
+pub fn rating_buttons(id: i64) -> Markup {
+    Markup::Inline(vec![
+        (1..=5u8)
+            .map(|stars| {
+                Button::new(
+                    Text::new("btn-stars").arg("stars", i64::from(stars)),
+                    CallbackData::Ticket { id, op: TicketOp::Rate(stars) },
+                )
+            })
+            .collect(),
+    ])
+}
+
+/// Not fixed: back to the same assignee with the owner's reason; the
+/// supervisors are told.
+pub async fn report_not_fixed(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match owned(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::ReportNotFixed, Some(actor.telegram_id()), Some(reason), desk.now)
+            .await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.reopen_count += 1;
+    ticket.done_at = None;
+    ticket.accepted_at = None;
+    ticket.assigned_at = Some(desk.now);
+    ticket.accept_due_at = Some(desk.sla.accept_due(ticket.urgency(), desk.now));
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(assignee) = ticket.assignee_id {
+        let card = tickets::assignee_card(conn, &ticket, desk).await?;
+        let reopened = Outgoing::new(
+            Text::new("ticket-reopened-staff").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
+        );
+        notify::notification(conn, assignee, "ticket-reopened", &reopened, desk.now, None).await?;
+        notify::notification(conn, assignee, "ticket-card", &card, desk.now, None).await?;
+    }
+    let notice = Outgoing::new(
+        Text::new("ticket-reopened-supervisor").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
+    );
+    tickets::tell_supervisors(conn, "ticket-reopened", &notice, desk.now).await?;
+    Ok(Ok(ticket))
+}
+
+/// Stars, once, on a closed ticket.
+pub async fn rate(conn: &mut PgConnection, actor: &Actor, id: i64, rating: Rating) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match owned(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if ticket.status() != crate::domain::Status::Closed || ticket.rating.is_some() {
+        return Ok(Err(Refusal::NotNow(ticket.status())));
+    }
+    ticket.rating = Some(i16::from(rating.stars()));
+    store::tickets::save(conn, &ticket).await?;
+    Ok(Ok(ticket))
+}
+
+/// The optional comment after the stars.
+pub async fn comment(conn: &mut PgConnection, actor: &Actor, id: i64, text: &str) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match owned(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if ticket.rating.is_none() || ticket.rating_comment.is_some() {
+        return Ok(Err(Refusal::NotNow(ticket.status())));
+    }
+    ticket.rating_comment = Some(text.to_owned());
+    store::tickets::save(conn, &ticket).await?;
+    Ok(Ok(ticket))
+}

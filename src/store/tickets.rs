@@ -1,0 +1,333 @@
+//! Repair tickets, their photos and their events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+use sqlx::PgConnection;
+
+use crate::domain::{Category, Status, Urgency};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub community_id: i64,
+    pub category: String,
+    pub trade: String,
+    pub unit_id: Option<i64>,
+    pub common_area: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub description: String,
+    pub urgency: String,
+    pub preferred_window: Option<String>,
+    pub status: String,
+    pub reporter_id: i64,
+    pub reported_by_staff: bool,
+    pub assignee_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub assigned_at: Option<DateTime<Utc>>,
+    pub accept_due_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub first_accepted_at: Option<DateTime<Utc>>,
+    pub onsite_due_at: DateTime<Utc>,
+    pub onsite_at: Option<DateTime<Utc>>,
+    pub resolve_due_at: DateTime<Utc>,
+    pub hold_since: Option<DateTime<Utc>>,
+    pub hold_until: Option<NaiveDate>,
+    pub hold_reason: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub first_done_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reminder_sent_at: Option<DateTime<Utc>>,
+    pub onsite_breached_at: Option<DateTime<Utc>>,
+    pub resolve_breached_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+    pub rating: Option<i16>,
+    pub rating_comment: Option<String>,
+}
+
+impl TicketRow {
+    pub fn status(&self) -> Status {
+        Status::parse_code(&self.status).unwrap_or(Status::Queued)
+    }
+
+    pub fn set_status(&mut self, status: Status) {
+        self.status = status.as_str().to_owned();
+    }
+
+    pub fn urgency(&self) -> Urgency {
+        Urgency::parse_code(&self.urgency).unwrap_or(Urgency::Routine)
+    }
+
+    pub fn category(&self) -> Category {
+        Category::parse_code(&self.category).unwrap_or(Category::Other)
+    }
+}
+
+const COLUMNS: &str = "id, number, community_id, category, trade, unit_id, common_area, latitude, longitude, \
+     description, urgency, preferred_window, status, reporter_id, reported_by_staff, assignee_id, created_at, \
+     assigned_at, accept_due_at, accepted_at, first_accepted_at, onsite_due_at, onsite_at, resolve_due_at, \
+     hold_since, hold_until, hold_reason, done_at, first_done_at, closed_at, reminder_sent_at, \
+     onsite_breached_at, resolve_breached_at, reopen_count, rating, rating_comment";
+
+/// The next number of the day in a community (1, 2, …), taken under the
+/// counter row's lock so two tickets never share one.
+pub async fn next_sequence(conn: &mut PgConnection, community_id: i64, day: NaiveDate) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "INSERT INTO ticket_counters (community_id, day, last) VALUES ($1, $2, 1)
+         ON CONFLICT (community_id, day) DO UPDATE SET last = ticket_counters.last + 1
+         RETURNING last",
+    )
+    .bind(community_id)
+    .bind(day)
+    .fetch_one(conn)
+    .await
+}
+
+pub struct NewTicket<'a> {
+    pub number: &'a str,
+    pub community_id: i64,
+    pub category: Category,
+    pub unit_id: Option<i64>,
+    pub common_area: Option<&'a str>,
+    pub location: Option<(f64, f64)>,
+    pub description: &'a str,
+    pub urgency: Urgency,
+    pub preferred_window: Option<&'a str>,
+    pub reporter_id: i64,
+    pub reported_by_staff: bool,
+    pub created_at: DateTime<Utc>,
+    pub onsite_due_at: DateTime<Utc>,
+    pub resolve_due_at: DateTime<Utc>,
+}
+
+pub async fn insert(conn: &mut PgConnection, new: NewTicket<'_>) -> sqlx::Result<TicketRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO tickets (number, community_id, category, trade, unit_id, common_area, latitude, longitude,
+             description, urgency, preferred_window, status, reporter_id, reported_by_staff, created_at,
+             onsite_due_at, resolve_due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'queued', $12, $13, $14, $15, $16)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(new.number)
+    .bind(new.community_id)
+    .bind(new.category.as_str())
+    .bind(new.category.trade().as_str())
+    .bind(new.unit_id)
+    .bind(new.common_area)
+    .bind(new.location.map(|l| l.0))
+    .bind(new.location.map(|l| l.1))
+    .bind(new.description)
+    .bind(new.urgency.as_str())
+    .bind(new.preferred_window)
+    .bind(new.reporter_id)
+    .bind(new.reported_by_staff)
+    .bind(new.created_at)
+    .bind(new.onsite_due_at)
+    .bind(new.resolve_due_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Locks the ticket for a change: two people acting on it at once take turns.
+pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = $1 FOR UPDATE"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn get(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = $1")).bind(id).fetch_optional(conn).await
+}
+
+/// Writes back everything a change may touch.
+pub async fn save(conn: &mut PgConnection, t: &TicketRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE tickets SET status = $2, urgency = $3, assignee_id = $4, assigned_at = $5, accept_due_at = $6,
+             accepted_at = $7, first_accepted_at = $8, onsite_due_at = $9, onsite_at = $10, resolve_due_at = $11,
+             hold_since = $12, hold_until = $13, hold_reason = $14, done_at = $15, first_done_at = $16,
+             closed_at = $17, reminder_sent_at = $18, onsite_breached_at = $19, resolve_breached_at = $20,
+             reopen_count = $21, rating = $22, rating_comment = $23, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(t.id)
+    .bind(&t.status)
+    .bind(&t.urgency)
+    .bind(t.assignee_id)
+    .bind(t.assigned_at)
+    .bind(t.accept_due_at)
+    .bind(t.accepted_at)
+    .bind(t.first_accepted_at)
+    .bind(t.onsite_due_at)
+    .bind(t.onsite_at)
+    .bind(t.resolve_due_at)
+    .bind(t.hold_since)
+    .bind(t.hold_until)
+    .bind(&t.hold_reason)
+    .bind(t.done_at)
+    .bind(t.first_done_at)
+    .bind(t.closed_at)
+    .bind(t.reminder_sent_at)
+    .bind(t.onsite_breached_at)
+    .bind(t.resolve_breached_at)
+    .bind(t.reopen_count)
+    .bind(t.rating)
+    .bind(&t.rating_comment)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub struct NewEvent<'a> {
+    pub ticket_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub kind: &'a str,
+    pub from_status: Option<Status>,
+    pub to_status: Option<Status>,
+    pub note: Option<&'a str>,
+    pub data: Value,
+}
+
+pub async fn add_event(conn: &mut PgConnection, e: NewEvent<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, from_status, to_status, note, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(e.ticket_id)
+    .bind(e.at)
+    .bind(e.actor_id)
+    .bind(e.kind)
+    .bind(e.from_status.map(Status::as_str))
+    .bind(e.to_status.map(Status::as_str))
+    .bind(e.note)
+    .bind(e.data)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    pub to_status: Option<String>,
+    pub note: Option<String>,
+}
+
+pub async fn events(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        "SELECT e.at, e.actor_id, COALESCE(s.name, u.first_name) AS actor_name, e.kind, e.to_status, e.note
+         FROM ticket_events e
+         LEFT JOIN staff s ON s.telegram_id = e.actor_id
+         LEFT JOIN users u ON u.telegram_id = e.actor_id
+         WHERE e.ticket_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Adds a photo once: the same photo delivered twice is one row.
+pub async fn add_photo(
+    conn: &mut PgConnection,
+    ticket_id: i64,
+    file_id: &str,
+    unique_id: &str,
+    stage: &str,
+    added_by: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO ticket_photos (ticket_id, file_id, unique_id, stage, added_by) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (ticket_id, unique_id) DO NOTHING",
+    )
+    .bind(ticket_id)
+    .bind(file_id)
+    .bind(unique_id)
+    .bind(stage)
+    .bind(added_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn photos(conn: &mut PgConnection, ticket_id: i64, stage: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT file_id FROM ticket_photos WHERE ticket_id = $1 AND stage = $2 ORDER BY id")
+        .bind(ticket_id)
+        .bind(stage)
+        .fetch_all(conn)
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub telegram_id: i64,
+    pub name: String,
+    pub open_tickets: i64,
+}
+
+/// Active staff of `trade` who may take a ticket, fewest open tickets first,
+/// then the one given a ticket longest ago (round robin), never `excluding`.
+pub async fn candidates(conn: &mut PgConnection, trade: &str, excluding: &[i64]) -> sqlx::Result<Vec<Candidate>> {
+    sqlx::query_as(
+        "SELECT s.telegram_id, s.name,
+                (SELECT count(*) FROM tickets t
+                 WHERE t.assignee_id = s.telegram_id AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
+         FROM staff s
+         WHERE s.active AND s.trade = $1 AND NOT (s.telegram_id = ANY($2))
+         ORDER BY open_tickets, s.last_assigned_at NULLS FIRST, s.telegram_id",
+    )
+    .bind(trade)
+    .bind(excluding)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn mark_assigned(conn: &mut PgConnection, staff_id: i64, at: DateTime<Utc>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE staff SET last_assigned_at = $2 WHERE telegram_id = $1")
+        .bind(staff_id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Active supervisors, who hear of emergencies, queues and escalations.
+pub async fn supervisors(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT telegram_id FROM staff WHERE active AND is_supervisor ORDER BY telegram_id")
+        .fetch_all(conn)
+        .await
+}
+
+/// Everyone who has ever been assigned this ticket (declined or timed out
+/// included), to pass over them when reassigning after a decline.
+pub async fn declined_by(conn: &mut PgConnection, ticket_id: i64) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT actor_id FROM ticket_events
+         WHERE ticket_id = $1 AND kind IN ('decline', 'accept_timeout') AND actor_id IS NOT NULL",
+    )
+    .bind(ticket_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn community_of_unit(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT community_id FROM units WHERE id = $1").bind(unit_id).fetch_one(conn).await
+}
+
+/// The community a person belongs to: their first unit's, else the oldest
+/// community (a single-community company; staff belong to the company).
+pub async fn community_of_user(conn: &mut PgConnection, telegram_id: i64) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COALESCE(
+             (SELECT u.community_id FROM unit_residents r JOIN units u ON u.id = r.unit_id
+              WHERE r.telegram_id = $1 ORDER BY r.created_at LIMIT 1),
+             (SELECT id FROM communities ORDER BY id LIMIT 1))",
+    )
+    .bind(telegram_id)
+    .fetch_one(conn)
+    .await
+}
