@@ -1,12 +1,12 @@
-//! Wiring: the listener, the update runner and the outbox sender around one
-//! pool, started and stopped together. `main` (run, sandbox) and the test
-//! harness both start the bot through here.
+//! Wiring: the listener, the update runner, the outbox sender and the
+//! scheduler around one pool, started and stopped together. `main` (run,
+//! sandbox) and the test harness both start the bot through here.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::PgPool;
-use teloxide::adaptors::throttle::Limits;
 use teloxide::prelude::*;
 use teloxide::types::Me;
 use tokio::sync::Notify;
@@ -16,23 +16,25 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::{commands, listener, runner::Runner, schema::schema};
 use crate::clock::SharedClock;
 use crate::config::Settings;
-use crate::delivery::sender::{SendLimits, Sender};
+use crate::delivery::limits::{RateLimits, SendLimits};
+use crate::delivery::scheduler::Scheduler;
+use crate::delivery::sender::Sender;
 
 pub struct AppOptions {
-    /// Limits for direct replies (teloxide's Throttle adaptor).
-    pub reply_limits: Limits,
-    /// Limits for the outbox sender.
+    /// Telegram's limits, for direct replies and the outbox together.
     pub send_limits: SendLimits,
     /// Register the localized command menus at start-up.
     pub register_commands: bool,
+    /// How often the scheduler looks for deadlines that have passed.
+    pub tick: Duration,
 }
 
 impl AppOptions {
     pub fn production(settings: &Settings) -> Self {
         AppOptions {
-            reply_limits: Limits::default(),
             send_limits: SendLimits::telegram(settings.send_rate_per_sec),
             register_commands: true,
+            tick: Duration::from_secs(1),
         }
     }
 }
@@ -63,19 +65,23 @@ pub async fn start(
     }
     let shutdown = CancellationToken::new();
     let wake = Arc::new(Notify::new());
+    let limits = Arc::new(RateLimits::new(options.send_limits));
     let runner = Arc::new(Runner {
         pool: pool.clone(),
-        bot: bot.clone().throttle(options.reply_limits),
+        bot: bot.clone(),
+        limits: limits.clone(),
         settings: settings.clone(),
         clock: clock.clone(),
         me: me.clone(),
         handler: schema(),
     });
-    let sender = Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, options.send_limits);
+    let scheduler = Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick);
+    let sender = Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, limits);
     let tasks = vec![
         tokio::spawn(listener::poll(bot, pool.clone(), wake.clone(), shutdown.clone())),
         tokio::spawn(runner.run(wake, shutdown.clone())),
         tokio::spawn(sender.run(shutdown.clone())),
+        tokio::spawn(scheduler.run(shutdown.clone())),
     ];
     tracing::info!(bot = me.username(), "propdesk is running");
     Ok(RunningApp { me, pool, shutdown, tasks })

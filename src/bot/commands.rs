@@ -4,7 +4,8 @@ use teloxide::prelude::*;
 use teloxide::types::{BotCommand, BotCommandScope, Message, Recipient};
 use teloxide::utils::command::BotCommands;
 
-use crate::bot::{Cx, HandlerResult, State, fallback, menu, onboarding, staff_admin};
+use crate::bot::{Cx, HandlerResult, State, fallback, menu, onboarding, staff_admin, supervise, ticket_views};
+use crate::domain::callback::ListKind;
 use crate::i18n::{Locale, Text};
 
 #[derive(BotCommands, Clone, Debug, PartialEq)]
@@ -18,6 +19,10 @@ pub enum Command {
     Cancel,
     Invite,
     Staff,
+    Tasks,
+    Queue,
+    Overdue,
+    Stats,
 }
 
 pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> HandlerResult {
@@ -35,6 +40,13 @@ pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> Han
         Command::Cancel => menu::cancel(cx, state).await,
         Command::Invite => staff_admin::offer_trades(&cx),
         Command::Staff => staff_admin::list(cx).await,
+        Command::Tasks => ticket_views::show(cx, ListKind::Tasks).await,
+        Command::Queue => ticket_views::show(cx, ListKind::Queue).await,
+        Command::Overdue => ticket_views::show(cx, ListKind::Overdue).await,
+        Command::Stats => {
+            supervise::offer_periods(&cx);
+            Ok(())
+        }
     }
     .inspect(|_| tracing::debug!(chat = msg.chat.id.0, "command handled"))
 }
@@ -66,6 +78,9 @@ fn for_admins(locale: Locale) -> Vec<BotCommand> {
     let mut commands = everyone(locale);
     commands.push(BotCommand::new("invite", Text::new("cmd-invite").render(locale)));
     commands.push(BotCommand::new("staff", Text::new("cmd-staff").render(locale)));
+    commands.push(BotCommand::new("queue", Text::new("cmd-queue").render(locale)));
+    commands.push(BotCommand::new("overdue", Text::new("cmd-overdue").render(locale)));
+    commands.push(BotCommand::new("stats", Text::new("cmd-stats").render(locale)));
     commands
 }
 

@@ -7,7 +7,9 @@ use crate::services::people::Actor;
 
 /// The keyboard someone should have when nothing is in progress.
 pub fn home_markup(actor: &Actor) -> Markup {
-    if actor.is_staff() {
+    if actor.staff.as_ref().is_some_and(|s| s.is_supervisor) {
+        Markup::Menu(Menu::Supervisor)
+    } else if actor.is_staff() {
         Markup::Menu(Menu::Staff)
     } else if actor.is_owner() {
         Markup::Menu(Menu::Owner)

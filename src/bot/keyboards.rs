@@ -14,10 +14,13 @@ pub enum MenuItem {
     Patrol,
     InviteStaff,
     StaffList,
+    Queue,
+    Overdue,
+    Stats,
 }
 
 impl MenuItem {
-    const ALL: [MenuItem; 9] = [
+    const ALL: [MenuItem; 12] = [
         MenuItem::Repair,
         MenuItem::Complaint,
         MenuItem::MyRequests,
@@ -27,6 +30,9 @@ impl MenuItem {
         MenuItem::Patrol,
         MenuItem::InviteStaff,
         MenuItem::StaffList,
+        MenuItem::Queue,
+        MenuItem::Overdue,
+        MenuItem::Stats,
     ];
 
     pub fn label(self) -> Text {
@@ -40,6 +46,9 @@ impl MenuItem {
             MenuItem::Patrol => Text::new("menu-patrol"),
             MenuItem::InviteStaff => Text::new("menu-invite-staff"),
             MenuItem::StaffList => Text::new("menu-staff-list"),
+            MenuItem::Queue => Text::new("menu-queue"),
+            MenuItem::Overdue => Text::new("menu-overdue"),
+            MenuItem::Stats => Text::new("menu-stats"),
         }
     }
 
@@ -56,7 +65,8 @@ pub fn rows(menu: Menu) -> Vec<Vec<MenuItem>> {
     match menu {
         Menu::Owner => vec![vec![Repair, Complaint], vec![MyRequests], vec![Language, Help]],
         Menu::Staff => vec![vec![Tasks, Patrol], vec![Language, Help]],
-        Menu::Admin => vec![vec![InviteStaff, StaffList], vec![Language, Help]],
+        Menu::Supervisor => vec![vec![Tasks, Patrol], vec![Queue, Overdue], vec![Stats], vec![Language, Help]],
+        Menu::Admin => vec![vec![InviteStaff, StaffList], vec![Queue, Overdue], vec![Stats], vec![Language, Help]],
     }
 }
 

@@ -4,10 +4,12 @@ use teloxide::types::{CallbackQuery, Message};
 
 use crate::bot::fallback::{self, home_markup};
 use crate::bot::keyboards::MenuItem;
-use crate::bot::{Cx, HandlerResult, State, callbacks, onboarding, staff_admin};
+use crate::bot::{Cx, HandlerResult, State, callbacks, onboarding, staff_admin, supervise, ticket_views};
+use crate::domain::callback::ListKind;
 use crate::domain::{Markup, Outgoing};
 use crate::i18n::{Locale, Text};
 use crate::services::onboarding as service;
+use crate::services::supervise::is_supervisor;
 
 fn is_recognised(cx: &Cx) -> bool {
     let actor = cx.actor();
@@ -84,10 +86,12 @@ pub async fn idle(cx: Cx, msg: Message) -> HandlerResult {
         Some(MenuItem::Language) => offer_languages(&cx),
         Some(MenuItem::Repair) if actor.is_owner() => crate::bot::repair_filing::start(&cx, false),
         Some(MenuItem::Patrol) if actor.is_staff() => crate::bot::repair_filing::start(&cx, true),
-        Some(MenuItem::Complaint | MenuItem::MyRequests) if actor.is_owner() => {
-            fallback::say_with_home(&cx, Text::new("coming-soon"))
-        }
-        Some(MenuItem::Tasks) if actor.is_staff() => fallback::say_with_home(&cx, Text::new("coming-soon")),
+        Some(MenuItem::Complaint) if actor.is_owner() => fallback::say_with_home(&cx, Text::new("coming-soon")),
+        Some(MenuItem::MyRequests) if actor.is_owner() => ticket_views::show(cx, ListKind::Mine).await?,
+        Some(MenuItem::Tasks) if actor.is_staff() => ticket_views::show(cx, ListKind::Tasks).await?,
+        Some(MenuItem::Queue) if is_supervisor(&actor) => ticket_views::show(cx, ListKind::Queue).await?,
+        Some(MenuItem::Overdue) if is_supervisor(&actor) => ticket_views::show(cx, ListKind::Overdue).await?,
+        Some(MenuItem::Stats) if is_supervisor(&actor) => supervise::offer_periods(&cx),
         Some(MenuItem::InviteStaff) if actor.is_admin => staff_admin::offer_trades(&cx)?,
         Some(MenuItem::StaffList) if actor.is_admin => staff_admin::list(cx).await?,
         Some(_) => fallback::say_with_home(&cx, Text::new("error-not-allowed")),

@@ -16,6 +16,8 @@ pub mod runner;
 pub mod schema;
 pub mod staff_admin;
 pub mod state;
+pub mod supervise;
+pub mod ticket_views;
 pub mod ticket_work;
 
 pub use context::Cx;

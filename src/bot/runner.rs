@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::PgPool;
-use teloxide::adaptors::Throttle;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatId, Me, MessageId, Update, UpdateKind};
@@ -43,7 +42,9 @@ const BATCH: i64 = 200;
 
 pub struct Runner {
     pub pool: PgPool,
-    pub bot: Throttle<Bot>,
+    pub bot: Bot,
+    /// Shared with the outbox sender: one set of Telegram limits for all sends.
+    pub limits: Arc<crate::delivery::limits::RateLimits>,
     pub settings: Arc<Settings>,
     pub clock: SharedClock,
     pub me: Me,
@@ -123,7 +124,7 @@ impl Runner {
         if let Some(chat) = row.chat_id {
             let locale = self.locale_of(chat).await;
             let sorry = Outgoing::new(Text::new("error-generic"));
-            if let Err(e) = render::send(&self.bot, chat, &sorry, locale).await {
+            if let Err(e) = self.send_within_limits(chat, &sorry, locale).await {
                 tracing::warn!(chat, error = %e, "could not apologise");
             }
         }
@@ -193,6 +194,27 @@ impl Runner {
         Ok(())
     }
 
+    /// Waits for the flood limits, sends, and on a 429 waits as told and
+    /// tries again (a few times: the person is waiting for this answer).
+    async fn send_within_limits(
+        &self,
+        chat_id: i64,
+        message: &Outgoing,
+        locale: Locale,
+    ) -> Result<(), teloxide::RequestError> {
+        let mut tries = 0;
+        loop {
+            self.limits.until_ready(chat_id).await;
+            match render::send(&self.bot, chat_id, message, locale).await {
+                Err(teloxide::RequestError::RetryAfter(wait)) if tries < 3 => {
+                    tries += 1;
+                    tokio::time::sleep(wait.duration()).await;
+                }
+                result => return result.map(drop),
+            }
+        }
+    }
+
     /// Sends the replies in order. They are owed to the person who just
     /// acted and is looking at the chat; one that fails is logged, not
     /// retried (the state change it reports is committed and shown again on
@@ -200,7 +222,7 @@ impl Runner {
     async fn send_replies(&self, chat_id: i64, locale: Locale, replies: Vec<Reply>) {
         for reply in replies {
             let result = match &reply {
-                Reply::Send(message) => render::send(&self.bot, chat_id, message, locale).await.map(drop),
+                Reply::Send(message) => self.send_within_limits(chat_id, message, locale).await,
                 Reply::Edit { message_id, message } => {
                     render::edit(&self.bot, chat_id, *message_id, message, locale).await
                 }

@@ -6,8 +6,8 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 use crate::bot::{
-    State, callbacks, commands, commands::Command, membership, menu, onboarding, repair_filing, staff_admin,
-    ticket_work,
+    State, callbacks, commands, commands::Command, membership, menu, onboarding, repair_filing, staff_admin, supervise,
+    ticket_views, ticket_work,
 };
 use crate::domain::CallbackData;
 use crate::error::AppError;
@@ -30,6 +30,8 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::DonePhotos { ticket_id, note, photos }].endpoint(ticket_work::done_photos))
         .branch(case![State::NotFixedReason { ticket_id }].endpoint(ticket_work::not_fixed_reason))
         .branch(case![State::RatingComment { ticket_id }].endpoint(ticket_work::rating_comment))
+        .branch(case![State::FollowUp { ticket_id }].endpoint(ticket_views::follow_up))
+        .branch(case![State::StatsRange].endpoint(supervise::range_typed))
         .branch(case![State::Idle].endpoint(menu::idle));
 
     let buttons = Update::filter_callback_query()
@@ -43,7 +45,9 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::InviteRole { trade, supervisor }].endpoint(staff_admin::role_chosen))
                 .branch(case![CallbackData::DeactivateStaff(telegram_id)].endpoint(staff_admin::deactivate))
                 .branch(case![CallbackData::Filing(op)].endpoint(repair_filing::button))
-                .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button)),
+                .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button))
+                .branch(case![CallbackData::List { list, page }].endpoint(ticket_views::turn_page))
+                .branch(case![CallbackData::Stats(period)].endpoint(supervise::period_chosen)),
         )
         .branch(dptree::endpoint(callbacks::unreadable));
 

@@ -40,6 +40,10 @@ pub enum State {
     NotFixedReason { ticket_id: i64 },
     /// An optional comment after the stars.
     RatingComment { ticket_id: i64 },
+    /// The owner adds a message or photo for the assignee.
+    FollowUp { ticket_id: i64 },
+    /// /stats: a custom period is being typed.
+    StatsRange,
 }
 
 impl State {

@@ -49,9 +49,23 @@ fn ticket_button(label: Text, id: i64, op: TicketOp) -> Button {
 }
 
 pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: State) -> HandlerResult {
+    match op {
+        TicketOp::Detail => return crate::bot::ticket_views::detail(cx, q, id).await,
+        TicketOp::FollowUp => return crate::bot::ticket_views::ask_follow_up(cx, q, id).await,
+        TicketOp::Reassign | TicketOp::ReassignTo(_) | TicketOp::Urgency | TicketOp::SetUrgency(_) => {
+            return crate::bot::supervise::button(cx, q, id, op).await;
+        }
+        _ => {}
+    }
     let actor = cx.actor();
     let desk = cx.desk();
     match op {
+        TicketOp::Detail
+        | TicketOp::FollowUp
+        | TicketOp::Reassign
+        | TicketOp::ReassignTo(_)
+        | TicketOp::Urgency
+        | TicketOp::SetUrgency(_) => {}
         TicketOp::Accept => {
             let outcome = work::accept(&mut *cx.tx().await, &actor, id, &desk).await?;
             stepped(&cx, &q, outcome, Text::new("ticket-accepted-toast"));

@@ -4,19 +4,22 @@
 
 use sqlx::{PgConnection, PgPool};
 
-/// Lock keys; arbitrary, fixed, distinct.
-pub const SENDER: i64 = 0x7072_6f70_0001;
-pub const SCHEDULER: i64 = 0x7072_6f70_0002;
+/// Leases use PostgreSQL's two-key advisory locks, whose key space does not
+/// overlap the one-key locks the runner takes on chat ids: (class, lease).
+const CLASS: i32 = 0x7072_6f70; // "prop"
+pub const SENDER: i32 = 1;
+pub const SCHEDULER: i32 = 2;
 
 pub struct Lease {
     _conn: PgConnection,
 }
 
 /// Takes the lease if it is free.
-pub async fn try_acquire(pool: &PgPool, key: i64) -> sqlx::Result<Option<Lease>> {
+pub async fn try_acquire(pool: &PgPool, key: i32) -> sqlx::Result<Option<Lease>> {
     // Detached from the pool: a pooled connection would go back to the pool
     // still holding the lock.
     let mut conn = pool.acquire().await?.detach();
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)").bind(key).fetch_one(&mut conn).await?;
+    let got: bool =
+        sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)").bind(CLASS).bind(key).fetch_one(&mut conn).await?;
     Ok(got.then_some(Lease { _conn: conn }))
 }

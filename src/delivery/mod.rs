@@ -1,5 +1,7 @@
-//! Getting owed messages out: the outbox sender, and the lease that keeps
-//! it to one replica.
+//! Getting owed messages out: the outbox sender, the scheduler that acts
+//! when deadlines pass, and the lease that keeps each to one replica.
 
 pub mod lease;
+pub mod limits;
+pub mod scheduler;
 pub mod sender;

@@ -9,12 +9,10 @@
 //! - any other 400: dead at once (sending it again will not help).
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use futures::StreamExt;
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
@@ -25,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::bot::render;
 use crate::clock::SharedClock;
 use crate::delivery::lease;
+use crate::delivery::limits::RateLimits;
 use crate::domain::Outgoing;
 use crate::i18n::Locale;
 use crate::store::{self, outbox::OutboxRow};
@@ -36,28 +35,12 @@ const CLAIM: i64 = 100;
 /// Chats delivered to at once; each chat's messages stay in order.
 const CONCURRENT_CHATS: usize = 8;
 
-#[derive(Debug, Clone, Copy)]
-pub struct SendLimits {
-    pub overall_per_sec: u32,
-    pub per_chat_per_sec: u32,
-    pub per_chat_per_min: u32,
-}
-
-impl SendLimits {
-    /// Telegram's published limits, with the overall rate from settings.
-    pub fn telegram(overall_per_sec: u32) -> Self {
-        SendLimits { overall_per_sec, per_chat_per_sec: 1, per_chat_per_min: 20 }
-    }
-}
-
 pub struct Sender {
     pool: PgPool,
     bot: Bot,
     clock: SharedClock,
     default_locale: Locale,
-    overall: DefaultDirectRateLimiter,
-    per_chat_sec: DefaultKeyedRateLimiter<i64>,
-    per_chat_min: DefaultKeyedRateLimiter<i64>,
+    limits: Arc<RateLimits>,
 }
 
 enum Failure {
@@ -107,22 +90,9 @@ fn backoff(attempt: i32) -> Duration {
     Duration::from_secs_f64(base * jitter)
 }
 
-fn quota(n: u32, per: Duration) -> Quota {
-    let n = NonZeroU32::new(n.max(1)).expect("non-zero");
-    Quota::with_period(per / n.get()).expect("non-zero period").allow_burst(n)
-}
-
 impl Sender {
-    pub fn new(pool: PgPool, bot: Bot, clock: SharedClock, default_locale: Locale, limits: SendLimits) -> Self {
-        Sender {
-            pool,
-            bot,
-            clock,
-            default_locale,
-            overall: RateLimiter::direct(quota(limits.overall_per_sec, Duration::from_secs(1))),
-            per_chat_sec: RateLimiter::keyed(quota(limits.per_chat_per_sec, Duration::from_secs(1))),
-            per_chat_min: RateLimiter::keyed(quota(limits.per_chat_per_min, Duration::from_secs(60))),
-        }
+    pub fn new(pool: PgPool, bot: Bot, clock: SharedClock, default_locale: Locale, limits: Arc<RateLimits>) -> Self {
+        Sender { pool, bot, clock, default_locale, limits }
     }
 
     /// Runs until `shutdown`: takes the lease, then delivers. Rows claimed
@@ -185,7 +155,7 @@ impl Sender {
         let max = Duration::from_secs(1);
         match store::outbox::next_due(&self.pool).await {
             Ok(Some(due)) => {
-                (due - Utc::now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(10), max)
+                (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(10), max)
             }
             _ => max,
         }
@@ -217,8 +187,7 @@ impl Sender {
                 }
             })
             .await;
-        self.per_chat_sec.retain_recent();
-        self.per_chat_min.retain_recent();
+        self.limits.tidy();
         count
     }
 
@@ -231,9 +200,7 @@ impl Sender {
             }
         };
         let locale = row.locale.as_deref().and_then(Locale::parse).unwrap_or(self.default_locale);
-        self.per_chat_min.until_key_ready(&row.chat_id).await;
-        self.per_chat_sec.until_key_ready(&row.chat_id).await;
-        self.overall.until_ready().await;
+        self.limits.until_ready(row.chat_id).await;
         let result = render::send(&self.bot, row.chat_id, &message, locale).await;
         let now = self.clock.now();
         let outcome = match result {

@@ -30,6 +30,45 @@ pub enum CallbackData {
     Filing(FilingOp),
     /// Something done to a ticket.
     Ticket { id: i64, op: TicketOp },
+    /// A page of a ticket list.
+    List { list: ListKind, page: u16 },
+    /// Management figures for a period.
+    Stats(StatsPeriod),
+}
+
+/// Which list of tickets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    /// An owner's own requests.
+    Mine,
+    /// A technician's open tasks.
+    Tasks,
+    /// Tickets nobody could be given (supervisors).
+    Queue,
+    /// Tickets past a deadline (supervisors).
+    Overdue,
+}
+
+impl ListKind {
+    const ALL: [(ListKind, &'static str); 4] =
+        [(ListKind::Mine, "m"), (ListKind::Tasks, "t"), (ListKind::Queue, "q"), (ListKind::Overdue, "o")];
+
+    fn code(self) -> &'static str {
+        ListKind::ALL.iter().find(|(k, _)| *k == self).map(|(_, c)| *c).unwrap_or("m")
+    }
+
+    fn parse(code: &str) -> Option<ListKind> {
+        ListKind::ALL.iter().find(|(_, c)| *c == code).map(|(k, _)| *k)
+    }
+}
+
+/// The periods the /stats buttons offer; a custom one is typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatsPeriod {
+    ThisWeek,
+    ThisMonth,
+    LastMonth,
+    Custom,
 }
 
 /// The buttons of the repair-filing dialogue.
@@ -69,6 +108,18 @@ pub enum TicketOp {
     Rate(u8),
     NoComment,
     Cancel,
+    /// Show the ticket's card with its timeline.
+    Detail,
+    /// The owner adds a message or photo for the assignee.
+    FollowUp,
+    /// A supervisor chooses who gets it…
+    Reassign,
+    /// …this staff member.
+    ReassignTo(i64),
+    /// A supervisor changes the urgency…
+    Urgency,
+    /// …to this.
+    SetUrgency(Urgency),
 }
 
 impl FilingOp {
@@ -124,6 +175,12 @@ impl TicketOp {
             TicketOp::Rate(stars) => format!("r{stars}"),
             TicketOp::NoComment => "noc".into(),
             TicketOp::Cancel => "can".into(),
+            TicketOp::Detail => "det".into(),
+            TicketOp::FollowUp => "fu".into(),
+            TicketOp::Reassign => "ra".into(),
+            TicketOp::ReassignTo(staff) => format!("ra{staff}"),
+            TicketOp::Urgency => "ug".into(),
+            TicketOp::SetUrgency(u) => format!("ug{}", &u.as_str()[..1]),
         }
     }
 
@@ -142,6 +199,16 @@ impl TicketOp {
             "nfx" => TicketOp::NotFixed,
             "noc" => TicketOp::NoComment,
             "can" => TicketOp::Cancel,
+            "det" => TicketOp::Detail,
+            "fu" => TicketOp::FollowUp,
+            "ra" => TicketOp::Reassign,
+            "ug" => TicketOp::Urgency,
+            "uge" => TicketOp::SetUrgency(Urgency::Emergency),
+            "ugu" => TicketOp::SetUrgency(Urgency::Urgent),
+            "ugr" => TicketOp::SetUrgency(Urgency::Routine),
+            _ if s.starts_with("ra") => {
+                TicketOp::ReassignTo(s[2..].parse::<i64>().ok().filter(|n| *n > 0 && !s[2..].starts_with('+'))?)
+            }
             _ if s.starts_with('h') => TicketOp::HoldFor(digit(&s[1..]).filter(|d| [1, 3, 7].contains(d))?),
             _ if s.starts_with('r') => TicketOp::Rate(digit(&s[1..]).filter(|d| (1..=5).contains(d))?),
             _ => return None,
@@ -165,6 +232,16 @@ impl CallbackData {
             CallbackData::DeactivateStaff(id) => format!("deact:{id}"),
             CallbackData::Filing(op) => format!("f:{}", op.encode()),
             CallbackData::Ticket { id, op } => format!("t:{id}:{}", op.encode()),
+            CallbackData::List { list, page } => format!("ls:{}:{page}", list.code()),
+            CallbackData::Stats(period) => format!(
+                "st:{}",
+                match period {
+                    StatsPeriod::ThisWeek => "w",
+                    StatsPeriod::ThisMonth => "m",
+                    StatsPeriod::LastMonth => "l",
+                    StatsPeriod::Custom => "c",
+                }
+            ),
         };
         debug_assert!(s.len() <= MAX_LEN, "callback data over 64 bytes: {s}");
         s
@@ -206,6 +283,17 @@ impl CallbackData {
             ("deact", None) => CallbackData::DeactivateStaff(id(a)?),
             ("f", b) => CallbackData::Filing(FilingOp::decode(a?, b)?),
             ("t", Some(op)) => CallbackData::Ticket { id: id(a)?, op: TicketOp::decode(op)? },
+            ("ls", Some(page)) => CallbackData::List {
+                list: ListKind::parse(a?)?,
+                page: page.parse().ok().filter(|_| !page.starts_with('+'))?,
+            },
+            ("st", None) => CallbackData::Stats(match a? {
+                "w" => StatsPeriod::ThisWeek,
+                "m" => StatsPeriod::ThisMonth,
+                "l" => StatsPeriod::LastMonth,
+                "c" => StatsPeriod::Custom,
+                _ => return None,
+            }),
             _ => return None,
         };
         Some(data)
@@ -251,8 +339,22 @@ mod tests {
             TicketOp::Rate(5),
             TicketOp::NoComment,
             TicketOp::Cancel,
+            TicketOp::Detail,
+            TicketOp::FollowUp,
+            TicketOp::Reassign,
+            TicketOp::ReassignTo(i64::MAX),
+            TicketOp::Urgency,
+            TicketOp::SetUrgency(Urgency::Emergency),
+            TicketOp::SetUrgency(Urgency::Urgent),
+            TicketOp::SetUrgency(Urgency::Routine),
         ] {
             all.push(CallbackData::Ticket { id: i64::MAX, op });
+        }
+        for list in [ListKind::Mine, ListKind::Tasks, ListKind::Queue, ListKind::Overdue] {
+            all.push(CallbackData::List { list, page: u16::MAX });
+        }
+        for period in [StatsPeriod::ThisWeek, StatsPeriod::ThisMonth, StatsPeriod::LastMonth, StatsPeriod::Custom] {
+            all.push(CallbackData::Stats(period));
         }
         all.extend(Locale::ALL.map(CallbackData::Language));
         all.extend([Relation::Owner, Relation::Family, Relation::Tenant].map(CallbackData::PickRelation));
@@ -304,6 +406,13 @@ mod tests {
             "f:c:spaceship",
             "f:w:12",
             "f:u:-1",
+            "t:1:ra-5",
+            "t:1:ra+5",
+            "t:1:ugx",
+            "ls:x:1",
+            "ls:m:-1",
+            "ls:m:70000",
+            "st:y",
             "nonsense:1",
             &"x".repeat(65),
         ] {

@@ -65,5 +65,7 @@ impl Button {
 pub enum Menu {
     Owner,
     Staff,
+    /// A staff member who supervises: their tasks and the team's queue.
+    Supervisor,
     Admin,
 }

@@ -33,6 +33,20 @@ pub async fn dispatch(
         store::tickets::save(conn, ticket).await?;
         return Ok(Ok(None));
     };
+    give_to(conn, ticket, chosen, action, actor, tell_reporter, desk).await.map(|r| r.map(Some))
+}
+
+/// Gives `ticket` to `chosen`: the state machine, the fields, the card to
+/// them, and the reporter told when `tell_reporter`.
+pub async fn give_to(
+    conn: &mut PgConnection,
+    ticket: &mut TicketRow,
+    chosen: Candidate,
+    action: Action,
+    actor: Option<i64>,
+    tell_reporter: bool,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<Candidate>> {
     if let Err(refusal) = tickets::change(conn, ticket, action, actor, None, desk.now).await? {
         return Ok(Err(refusal));
     }
@@ -51,7 +65,7 @@ pub async fn dispatch(
         );
         tickets::tell_reporter(conn, ticket, "ticket-assigned", news, desk.now).await?;
     }
-    Ok(Ok(Some(chosen)))
+    Ok(Ok(chosen))
 }
 
 /// The assignee declines (拒单) with a reason: the ticket goes to the next

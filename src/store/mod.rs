@@ -8,6 +8,7 @@ pub mod invites;
 pub mod outbox;
 pub mod residents;
 pub mod roster;
+pub mod schedule;
 pub mod staff;
 pub mod stats;
 pub mod testdb;

@@ -331,3 +331,101 @@ pub async fn community_of_user(conn: &mut PgConnection, telegram_id: i64) -> sql
     .fetch_one(conn)
     .await
 }
+
+/// Emergency first, then by the on-site deadline.
+const BY_URGENCY: &str = "CASE urgency WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, onsite_due_at, id";
+const UNFINISHED: &str = "status NOT IN ('done', 'closed', 'cancelled')";
+
+// Each list asks for `limit` + 1 rows: the extra one says there is a next page.
+
+/// An owner's tickets: those they reported and those on their units, newest first.
+pub async fn for_owner(
+    conn: &mut PgConnection,
+    telegram_id: i64,
+    units: &[i64],
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TicketRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE reporter_id = $1 OR unit_id = ANY($2)
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+    ))
+    .bind(telegram_id)
+    .bind(units)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// A technician's unfinished tickets, most urgent first.
+pub async fn for_assignee(
+    conn: &mut PgConnection,
+    telegram_id: i64,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TicketRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE assignee_id = $1 AND {UNFINISHED}
+         ORDER BY {BY_URGENCY} LIMIT $2 OFFSET $3"
+    ))
+    .bind(telegram_id)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// Tickets waiting for someone to be found.
+pub async fn queued(conn: &mut PgConnection, offset: i64, limit: i64) -> sqlx::Result<Vec<TicketRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets WHERE status = 'queued' ORDER BY {BY_URGENCY} LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// Tickets past the on-site deadline with nobody there, or past the
+/// resolution deadline unfinished (time on hold excepted).
+pub async fn overdue(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<TicketRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets
+         WHERE {UNFINISHED}
+           AND ((onsite_at IS NULL AND onsite_due_at < $1) OR (status <> 'on_hold' AND resolve_due_at < $1))
+         ORDER BY {BY_URGENCY} LIMIT $2 OFFSET $3"
+    ))
+    .bind(now)
+    .bind(limit + 1)
+    .bind(offset)
+    .fetch_all(conn)
+    .await
+}
+
+/// Active staff who can be given a ticket by hand: its trade first, then
+/// every other active technician (never customer service).
+pub async fn reassign_candidates(
+    conn: &mut PgConnection,
+    trade: &str,
+    except: Option<i64>,
+) -> sqlx::Result<Vec<Candidate>> {
+    sqlx::query_as(
+        "SELECT s.telegram_id, s.name,
+                (SELECT count(*) FROM tickets t
+                 WHERE t.assignee_id = s.telegram_id AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
+         FROM staff s
+         WHERE s.active AND s.trade <> 'customer_service' AND s.telegram_id IS DISTINCT FROM $2
+         ORDER BY (s.trade = $1) DESC, open_tickets, s.name
+         LIMIT 20",
+    )
+    .bind(trade)
+    .bind(except)
+    .fetch_all(conn)
+    .await
+}

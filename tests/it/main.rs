@@ -7,5 +7,7 @@ mod onboarding;
 mod process;
 mod reliability;
 mod repairs;
+mod schedule;
 mod staff;
 mod support;
+mod ticket_views;

@@ -6,24 +6,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use propdesk::app::{self, AppOptions, RunningApp};
-use propdesk::clock::SystemClock;
+use propdesk::clock::ShiftedClock;
 use propdesk::config::Settings;
-use propdesk::delivery::sender::SendLimits;
-use propdesk::domain::{PhoneNumber, Relation, Trade, UnitAddress};
+use propdesk::delivery::limits::SendLimits;
+use propdesk::delivery::scheduler::Scheduler;
+use propdesk::domain::{Category, PhoneNumber, Relation, Trade, UnitAddress, Urgency};
 use propdesk::i18n::{Locale, Text};
 use propdesk::sandbox::emulator::{ChatMessage, EmuUser, Emulator};
 use propdesk::store::{self, testdb::TestDb};
 use sqlx::PgPool;
 use teloxide::Bot;
-use teloxide::adaptors::throttle::Limits;
 
 pub const WAIT: Duration = Duration::from_secs(15);
 pub const ADMIN: i64 = 900_001;
+/// The scheduler's period in tests: short, so a moved clock shows quickly.
+pub const TICK: Duration = Duration::from_millis(200);
 
 pub struct TestApp {
     pub emu: Emulator,
     pub pool: PgPool,
     pub settings: Arc<Settings>,
+    /// The app's clock: wall time, plus however far the test moved it.
+    pub clock: ShiftedClock,
     _db: TestDb,
     bot: Bot,
     running: Option<RunningApp>,
@@ -31,21 +35,13 @@ pub struct TestApp {
 }
 
 /// Limits that never slow a test down.
-fn relaxed() -> (Limits, SendLimits) {
-    (
-        Limits {
-            messages_per_sec_chat: 1000,
-            messages_per_min_chat: 10_000,
-            messages_per_min_channel_or_supergroup: 10_000,
-            messages_per_sec_overall: 1000,
-        },
-        SendLimits { overall_per_sec: 1000, per_chat_per_sec: 1000, per_chat_per_min: 10_000 },
-    )
+fn relaxed() -> SendLimits {
+    SendLimits { overall_per_sec: 1000, per_chat_per_sec: 1000, per_chat_burst: 1000, per_chat_per_min: 10_000 }
 }
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_with_limits(relaxed().1).await
+        Self::spawn_with_limits(relaxed()).await
     }
 
     pub async fn spawn_with_limits(send_limits: SendLimits) -> TestApp {
@@ -60,6 +56,7 @@ impl TestApp {
             emu,
             pool: db.pool.clone(),
             settings: Arc::new(settings),
+            clock: ShiftedClock::new(),
             _db: db,
             bot,
             running: None,
@@ -70,12 +67,23 @@ impl TestApp {
     }
 
     async fn start(&mut self) {
-        let options = AppOptions { reply_limits: relaxed().0, send_limits: self.send_limits, register_commands: true };
-        let running =
-            app::start(self.settings.clone(), self.pool.clone(), self.bot.clone(), Arc::new(SystemClock), options)
-                .await
-                .expect("the bot starts");
+        let options = AppOptions { send_limits: self.send_limits, register_commands: true, tick: TICK };
+        let clock = Arc::new(self.clock.clone());
+        let running = app::start(self.settings.clone(), self.pool.clone(), self.bot.clone(), clock, options)
+            .await
+            .expect("the bot starts");
         self.running = Some(running);
+    }
+
+    /// Moves the app's clock forward (time keeps flowing from there).
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// A second scheduler on the same database and clock, as another replica
+    /// would run (without the lease: `tick` it by hand).
+    pub fn scheduler(&self) -> Scheduler {
+        Scheduler::new(self.pool.clone(), Arc::new(self.clock.clone()), self.settings.clone(), TICK)
     }
 
     /// Stops the bot as SIGTERM would.
@@ -165,6 +173,33 @@ impl TestApp {
     pub async fn stop(mut self) {
         self.stop_bot().await;
     }
+}
+
+/// The owner of 3栋2单元1201 files a plumbing repair with `urgency` (the
+/// description suggests an emergency) and confirms; returns the ticket number.
+pub async fn file_repair(owner: &Person, urgency: Urgency) -> String {
+    let before = owner.seq();
+    owner.taps(Text::new("menu-repair")).await;
+    owner.expect(before, Text::new("repair-ask-category")).await;
+    owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
+    owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
+    owner.says_and_gets("厨房水槽下面漏水了", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    owner.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
+    let label = match urgency {
+        Urgency::Emergency => Text::new("btn-selected").arg("label", urgency.label()),
+        _ => urgency.label(),
+    };
+    owner.press_and_get(label, Text::new("repair-ask-window")).await;
+    owner.press_and_get(Text::new("window-today"), Text::new("repair-field-category")).await;
+    let before = owner.seq();
+    owner.press(Text::new("btn-confirm"));
+    let filed_prefix = owner.t(Text::new("repair-filed").arg("number", "").arg("due", "").arg("who", ""));
+    let filed_prefix = filed_prefix.lines().next().unwrap().to_owned();
+    let filed = owner
+        .wait(before, "the ticket number", |m| m.text.as_deref().is_some_and(|t| t.starts_with(&filed_prefix)))
+        .await;
+    let number = regex::Regex::new(r"BX-\d{8}-\d{4}").unwrap();
+    number.find(&filed.text.unwrap()).expect("a ticket number").as_str().to_owned()
 }
 
 /// A unit as the bot names it: 3栋2单元1201 / Bldg 3, Ent. 2, Rm 1201.

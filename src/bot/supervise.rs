@@ -1,0 +1,148 @@
+//! Supervisors' buttons on a ticket card (转派 reassign, change urgency)
+//! and /stats, the management figures.
+
+use teloxide::types::{CallbackQuery, Message};
+
+use crate::bot::fallback::{self, home_markup};
+use crate::bot::{Cx, HandlerResult, State, callbacks};
+use crate::domain::callback::{StatsPeriod, TicketOp};
+use crate::domain::period::Period;
+use crate::domain::{Button, CallbackData, Markup, Outgoing, Urgency};
+use crate::i18n::Text;
+use crate::services::supervise::{self as service, is_supervisor};
+use crate::services::tickets::Refusal;
+
+fn refuse(cx: &Cx, q: &CallbackQuery, refusal: Refusal) {
+    match refusal {
+        Refusal::NotAllowed => fallback::not_allowed(cx, &q.id.0),
+        Refusal::NotFound => fallback::button_expired(cx, &q.id.0),
+        Refusal::NotNow(status) => {
+            cx.answer(&q.id.0, Some(Text::new("error-ticket-not-now").arg("status", status.label())), true)
+        }
+    }
+}
+
+pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerResult {
+    let actor = cx.actor();
+    let desk = cx.desk();
+    match op {
+        TicketOp::Reassign => match service::reassign_options(&mut *cx.tx().await, &actor, id).await? {
+            Ok(options) if options.is_empty() => cx.answer(&q.id.0, Some(Text::new("reassign-nobody")), true),
+            Ok(options) => {
+                cx.answer(&q.id.0, None, false);
+                let rows = options
+                    .into_iter()
+                    .map(|c| {
+                        vec![Button::new(
+                            Text::new("btn-reassign-to").arg("name", c.name).arg("open", c.open_tickets),
+                            CallbackData::Ticket { id, op: TicketOp::ReassignTo(c.telegram_id) },
+                        )]
+                    })
+                    .collect();
+                cx.reply(Outgoing::with(Text::new("reassign-choose"), Markup::Inline(rows)));
+            }
+            Err(r) => refuse(&cx, &q, r),
+        },
+        TicketOp::ReassignTo(staff) => match service::reassign_to(&mut *cx.tx().await, &actor, id, staff, &desk).await?
+        {
+            Ok((ticket, chosen)) => {
+                cx.answer(&q.id.0, None, false);
+                callbacks::close_buttons(&cx, &q);
+                cx.say(Text::new("reassign-done").arg("number", ticket.number).arg("name", chosen.name));
+            }
+            Err(r) => refuse(&cx, &q, r),
+        },
+        TicketOp::Urgency => {
+            if !is_supervisor(&actor) {
+                fallback::not_allowed(&cx, &q.id.0);
+                return Ok(());
+            }
+            cx.answer(&q.id.0, None, false);
+            let rows = Urgency::ALL
+                .iter()
+                .map(|u| vec![Button::new(u.label(), CallbackData::Ticket { id, op: TicketOp::SetUrgency(*u) })])
+                .collect();
+            cx.reply(Outgoing::with(Text::new("urgency-choose"), Markup::Inline(rows)));
+        }
+        TicketOp::SetUrgency(urgency) => {
+            match service::set_urgency(&mut *cx.tx().await, &actor, id, urgency, &desk).await? {
+                Ok(ticket) => {
+                    cx.answer(&q.id.0, None, false);
+                    callbacks::close_buttons(&cx, &q);
+                    cx.say(
+                        Text::new("urgency-done")
+                            .arg("number", &ticket.number)
+                            .arg("urgency", urgency.label())
+                            .arg("due", desk.time(ticket.onsite_due_at)),
+                    );
+                }
+                Err(r) => refuse(&cx, &q, r),
+            }
+        }
+        _ => fallback::button_expired(&cx, &q.id.0),
+    }
+    Ok(())
+}
+
+/// /stats: which period?
+pub fn offer_periods(cx: &Cx) {
+    if !is_supervisor(&cx.actor()) {
+        fallback::say_with_home(cx, Text::new("error-not-allowed"));
+        return;
+    }
+    let b = |label: Text, p| Button::new(label, CallbackData::Stats(p));
+    cx.reply(Outgoing::with(
+        Text::new("stats-choose-period"),
+        Markup::Inline(vec![
+            vec![
+                b(Text::new("btn-this-week"), StatsPeriod::ThisWeek),
+                b(Text::new("btn-this-month"), StatsPeriod::ThisMonth),
+            ],
+            vec![
+                b(Text::new("btn-last-month"), StatsPeriod::LastMonth),
+                b(Text::new("btn-custom-period"), StatsPeriod::Custom),
+            ],
+        ]),
+    ));
+}
+
+async fn report(cx: &Cx, period: Period) -> HandlerResult {
+    let desk = cx.desk();
+    let today = desk.now.with_timezone(&desk.tz).date_naive();
+    let (from, to) = period.utc_range(today, desk.tz);
+    let figures = crate::services::stats::figures_at(&mut *cx.tx().await, from, to, desk.now).await?;
+    cx.reply(Outgoing::with(figures.report(period.label()), home_markup(&cx.actor())));
+    Ok(())
+}
+
+pub async fn period_chosen(cx: Cx, q: CallbackQuery, period: StatsPeriod) -> HandlerResult {
+    if !is_supervisor(&cx.actor()) {
+        fallback::not_allowed(&cx, &q.id.0);
+        return Ok(());
+    }
+    cx.answer(&q.id.0, None, false);
+    let period = match period {
+        StatsPeriod::ThisWeek => Period::ThisWeek,
+        StatsPeriod::ThisMonth => Period::ThisMonth,
+        StatsPeriod::LastMonth => Period::LastMonth,
+        StatsPeriod::Custom => {
+            cx.say(Text::new("stats-ask-range"));
+            cx.set_state(State::StatsRange);
+            return Ok(());
+        }
+    };
+    report(&cx, period).await
+}
+
+/// A typed custom range: "2026-11-01 2026-11-30".
+pub async fn range_typed(cx: Cx, msg: Message) -> HandlerResult {
+    match msg.text().map(Period::parse_custom) {
+        Some(Ok(period)) => {
+            cx.set_state(State::Idle);
+            report(&cx, period).await?;
+        }
+        Some(Err(problem)) => cx.say(problem),
+        None => cx.say(Text::new("stats-ask-range")),
+    }
+    Ok(())
+}

@@ -1,0 +1,119 @@
+//! The scheduler: once a period (a second by default) it asks the clock for
+//! the time and does what has fallen due (`services::sla_watch`): acceptance
+//! timeouts, on-site reminders, breach escalations, auto-close, abandoned
+//! repair drafts. Its effects are events and outbox rows; the sender
+//! delivers them.
+//!
+//! One replica runs it (the `SCHEDULER` lease), but correctness does not
+//! depend on that: every effect is taken under a row lock with its condition
+//! checked again, so a repeated tick, or a second scheduler during a lease
+//! hand-over, changes nothing twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+use crate::bot::fallback::home_markup;
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::delivery::lease;
+use crate::services::sla_watch::{self, Sweep};
+
+/// How often a replica without the lease asks for it again.
+const LEASE_RETRY: Duration = Duration::from_secs(5);
+
+pub struct Scheduler {
+    pool: PgPool,
+    clock: SharedClock,
+    settings: Arc<Settings>,
+    period: Duration,
+}
+
+impl Scheduler {
+    pub fn new(pool: PgPool, clock: SharedClock, settings: Arc<Settings>, period: Duration) -> Self {
+        Scheduler { pool, clock, settings, period }
+    }
+
+    /// Runs until `shutdown`: takes the lease, then ticks every period. A
+    /// tick in progress when shutdown comes finishes (its transactions are
+    /// short); the wait between ticks ends at once.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let _lease = loop {
+            match lease::try_acquire(&self.pool, lease::SCHEDULER).await {
+                Ok(Some(lease)) => break lease,
+                Ok(None) => tracing::debug!("another replica schedules; waiting for the lease"),
+                Err(err) => tracing::warn!(error = %err, "could not ask for the scheduler lease"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(LEASE_RETRY) => {}
+                _ = shutdown.cancelled() => return,
+            }
+        };
+        // Ticks keep their rhythm; a slow one is not followed by a burst.
+        let mut ticks = tokio::time::interval(self.period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = shutdown.cancelled() => break,
+            }
+            self.tick().await;
+        }
+        tracing::info!("scheduler stopped");
+    }
+
+    /// One pass over everything due now. Public so operators and tests can
+    /// run one on demand; it is safe alongside the running loop.
+    pub async fn tick(&self) -> Sweep {
+        let now = self.clock.now();
+        let sweep = sla_watch::sweep(&self.pool, &self.settings, now, home_markup).await;
+        if !sweep.is_empty() {
+            tracing::info!(?sweep, %now, "scheduled work done");
+        }
+        sweep
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::bot::State;
+    use crate::bot::repair_filing::{Draft, Step};
+    use crate::store::schedule::{FILING_TAG, IDLE_STATE};
+
+    fn draft(started_at: chrono::DateTime<chrono::Utc>) -> Draft {
+        Draft {
+            step: Step::Description,
+            editing: false,
+            patrol: false,
+            category: None,
+            unit_id: Some(1),
+            common_area: None,
+            location: None,
+            description: None,
+            photos: Vec::new(),
+            urgency: None,
+            window: None,
+            started_at,
+        }
+    }
+
+    /// `store::schedule` finds drafts by `state->>'state'` and
+    /// `state->>'started_at'`: the draft's fields sit beside the tag.
+    #[test]
+    fn a_saved_filing_draft_has_its_tag_and_start_at_the_top_level() {
+        let started = chrono::DateTime::from_timestamp(1_800_000_000, 123_456_000).unwrap();
+        let saved = serde_json::to_value(State::Filing(draft(started))).unwrap();
+        assert_eq!(saved["state"], FILING_TAG);
+        let at: chrono::DateTime<chrono::Utc> = saved["started_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(at, started);
+    }
+
+    #[test]
+    fn the_reset_dialogue_reads_as_idle() {
+        let idle: serde_json::Value = serde_json::from_str(IDLE_STATE).unwrap();
+        assert_eq!(State::from_saved(Some(idle.clone())), State::Idle);
+        assert_eq!(serde_json::to_value(State::Idle).unwrap(), idle);
+    }
+}
