@@ -34,6 +34,16 @@ pub enum Command {
     Run,
     /// Apply database migrations and exit.
     Migrate,
+    /// The repair categories a community offers owners, in order. Without
+    /// --set, shows them. Codes: plumbing, electrical, doors_windows, lift,
+    /// gas, common_facilities, other.
+    Categories {
+        #[arg(long, default_value = "默认小区")]
+        community: String,
+        /// Comma-separated category codes, e.g. plumbing,electrical,other
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
+    },
     /// Import the owner roster from a CSV file (building, entrance, room,
     /// owner name, phone, relation). Safe to run again with the same file.
     ImportRoster {
@@ -75,6 +85,12 @@ pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             println!("migrations applied");
             close(pool, pg).await;
             Ok(())
+        }
+        Command::Categories { community, set } => {
+            let (pool, pg) = open_database(&settings).await?;
+            let result = categories(&pool, &community, set).await;
+            close(pool, pg).await;
+            result
         }
         Command::ImportRoster { file, community } => {
             let (pool, pg) = open_database(&settings).await?;
@@ -133,6 +149,31 @@ async fn export_tickets(
             eprintln!("{n} tickets from {from} to {to}");
         }
     }
+    Ok(())
+}
+
+async fn categories(pool: &PgPool, community: &str, set: Option<Vec<String>>) -> anyhow::Result<()> {
+    use crate::domain::Category;
+    if let Some(codes) = set {
+        let mut chosen = Vec::new();
+        for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+            let category = Category::parse_code(code).with_context(|| {
+                let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                format!("unknown category {code:?}; known: {}", known.join(", "))
+            })?;
+            if !chosen.contains(&category) {
+                chosen.push(category);
+            }
+        }
+        anyhow::ensure!(!chosen.is_empty(), "--set needs at least one category");
+        crate::services::repairs::choose_categories(pool, community, &chosen).await?;
+    }
+    let mut conn = pool.acquire().await?;
+    let id = crate::store::roster::community_id_by_name_or_create(&mut conn, community).await?;
+    let chosen = crate::store::categories::chosen(&mut conn, id).await?;
+    let shown: Vec<String> =
+        if chosen.is_empty() { Category::ALL.iter().map(|c| c.as_str().to_owned()).collect() } else { chosen };
+    println!("{community}: {}", shown.join(", "));
     Ok(())
 }
 

@@ -33,6 +33,7 @@ btn-back = ⬅️ Back
 btn-cancel = ✖️ Cancel
 btn-common-area = 🏢 Common area
 btn-confirm = ✅ Confirm
+btn-confirm-self = 🛠 I'll fix it myself
 btn-edit = ✏️ Edit
 btn-skip-photos = Skip, no photos
 btn-photos-done = Done ({ $count })

@@ -76,3 +76,5 @@ btn-this-month = This month
 btn-last-month = Last month
 btn-custom-period = Custom
 stats-ask-range = Type the first and last day, e.g. 2026-11-01 2026-11-30
+btn-export-csv = ⬇️ Export tickets (CSV)
+stats-export-caption = Ticket export: { $rows } rows.

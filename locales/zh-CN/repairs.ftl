@@ -33,6 +33,7 @@ btn-back = ⬅️ 上一步
 btn-cancel = ✖️ 取消
 btn-common-area = 🏢 公共区域
 btn-confirm = ✅ 确认提交
+btn-confirm-self = 🛠 我自己处理
 btn-edit = ✏️ 修改
 btn-skip-photos = 跳过，没有照片
 btn-photos-done = 完成（{ $count } 张）

@@ -76,3 +76,5 @@ btn-this-month = 本月
 btn-last-month = 上月
 btn-custom-period = 自定义
 stats-ask-range = 请输入起止日期，例如：2026-11-01 2026-11-30
+btn-export-csv = ⬇️ 导出工单明细（CSV）
+stats-export-caption = 工单明细，共 { $rows } 条。

@@ -26,6 +26,12 @@ pub enum Reply {
         message_id: i32,
         message: Outgoing,
     },
+    /// A file, such as a CSV export.
+    Document {
+        file_name: String,
+        bytes: Vec<u8>,
+        caption: Text,
+    },
     /// Take the inline buttons off one of the bot's messages.
     ClearButtons {
         message_id: i32,
@@ -128,6 +134,10 @@ impl Cx {
 
     pub fn edit(&self, message_id: i32, message: Outgoing) {
         self.push(Reply::Edit { message_id, message });
+    }
+
+    pub fn send_document(&self, file_name: String, bytes: Vec<u8>, caption: Text) {
+        self.push(Reply::Document { file_name, bytes, caption });
     }
 
     pub fn set_buttons(&self, message_id: i32, markup: crate::domain::Markup) {

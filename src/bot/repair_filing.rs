@@ -49,6 +49,13 @@ pub struct Draft {
     pub urgency: Option<Urgency>,
     pub window: Option<String>,
     pub started_at: DateTime<Utc>,
+    /// The categories the community offers, read when the dialogue starts.
+    #[serde(default = "all_categories")]
+    pub categories: Vec<Category>,
+}
+
+fn all_categories() -> Vec<Category> {
+    Category::ALL.to_vec()
 }
 
 /// Longest description, and longest place description, in characters.
@@ -67,7 +74,8 @@ const EDITABLE: [(u8, Step); 6] = [
 ];
 
 /// Menu 🔧 (owners) or 🔍 (staff patrol): a new draft.
-pub fn start(cx: &Cx, patrol: bool) {
+pub async fn start(cx: &Cx, patrol: bool) -> HandlerResult {
+    let categories = repairs::categories_for(&mut *cx.tx().await, &cx.actor()).await?;
     let draft = Draft {
         step: Step::Category,
         editing: false,
@@ -81,10 +89,12 @@ pub fn start(cx: &Cx, patrol: bool) {
         urgency: None,
         window: None,
         started_at: cx.now(),
+        categories,
     };
     let intro = if patrol { Text::new("patrol-start") } else { Text::new("repair-start") };
     cx.reply(Outgoing::with(intro, Markup::RemoveKeyboard));
     go(cx, draft, Step::Category);
+    Ok(())
 }
 
 fn op(op: FilingOp) -> CallbackData {
@@ -129,7 +139,8 @@ fn go(cx: &Cx, mut draft: Draft, step: Step) {
     draft.step = step;
     let message = match step {
         Step::Category => {
-            let mut rows: Vec<Vec<Button>> = Category::ALL
+            let mut rows: Vec<Vec<Button>> = draft
+                .categories
                 .chunks(2)
                 .map(|pair| pair.iter().map(|c| Button::new(c.label(), op(FilingOp::Category(*c)))).collect())
                 .collect();
@@ -195,10 +206,14 @@ fn go(cx: &Cx, mut draft: Draft, step: Step) {
                 .arg("photos", draft.photos.len())
                 .arg("urgency", draft.urgency.map(Urgency::label).unwrap_or_else(|| Text::plain("—")))
                 .arg("window", draft.window.clone().unwrap_or_else(|| "—".into()));
+            let mut confirm = vec![Button::new(Text::new("btn-confirm"), op(FilingOp::Confirm))];
+            if draft.patrol {
+                confirm.push(Button::new(Text::new("btn-confirm-self"), op(FilingOp::ConfirmSelf)));
+            }
             Outgoing::with(
                 summary,
                 Markup::Inline(vec![
-                    vec![Button::new(Text::new("btn-confirm"), op(FilingOp::Confirm))],
+                    confirm,
                     vec![
                         Button::new(Text::new("btn-edit"), op(FilingOp::Edit)),
                         Button::new(Text::new("btn-cancel"), op(FilingOp::Cancel)),
@@ -364,12 +379,13 @@ pub async fn button(cx: Cx, q: CallbackQuery, filing: FilingOp, state: State) ->
         return Ok(());
     };
     let expected = match filing {
-        FilingOp::Category(_) => draft.step == Step::Category,
+        FilingOp::Category(c) => draft.step == Step::Category && draft.categories.contains(&c),
         FilingOp::Unit(_) | FilingOp::CommonArea => draft.step == Step::Place,
         FilingOp::PhotosDone => draft.step == Step::Photos,
         FilingOp::Urgency(_) => draft.step == Step::Urgency,
         FilingOp::Window(_) => draft.step == Step::Window,
         FilingOp::Confirm | FilingOp::Edit => draft.step == Step::Confirm,
+        FilingOp::ConfirmSelf => draft.step == Step::Confirm && draft.patrol,
         FilingOp::EditStep(_) => draft.step == Step::ChooseEdit,
         FilingOp::Back | FilingOp::Cancel => true,
     };
@@ -407,7 +423,8 @@ pub async fn button(cx: Cx, q: CallbackQuery, filing: FilingOp, state: State) ->
             None => cancel(&cx),
         },
         FilingOp::Cancel => cancel(&cx),
-        FilingOp::Confirm => confirm(&cx, draft).await?,
+        FilingOp::Confirm => confirm(&cx, draft, false).await?,
+        FilingOp::ConfirmSelf => confirm(&cx, draft, true).await?,
     }
     Ok(())
 }
@@ -417,7 +434,7 @@ fn cancel(cx: &Cx) {
     cx.set_state(State::Idle);
 }
 
-async fn confirm(cx: &Cx, draft: Draft) -> HandlerResult {
+async fn confirm(cx: &Cx, draft: Draft, myself: bool) -> HandlerResult {
     let place = match (draft.unit_id, draft.common_area.clone()) {
         (Some(id), _) => Place::Unit(id),
         (None, Some(description)) => Place::Common { description, location: draft.location },
@@ -431,8 +448,15 @@ async fn confirm(cx: &Cx, draft: Draft) -> HandlerResult {
         go(cx, draft, Step::Category);
         return Ok(());
     };
-    let repair =
-        NewRepair { category, place, description, photos: draft.photos.clone(), urgency, window: draft.window.clone() };
+    let repair = NewRepair {
+        category,
+        place,
+        description,
+        photos: draft.photos.clone(),
+        urgency,
+        window: draft.window.clone(),
+        assign_to_self: myself,
+    };
     let actor = cx.actor();
     let desk = cx.desk();
     let filed = repairs::file(&mut *cx.tx().await, &actor, repair, &desk).await?;

@@ -226,6 +226,11 @@ impl Runner {
                 Reply::Edit { message_id, message } => {
                     render::edit(&self.bot, chat_id, *message_id, message, locale).await
                 }
+                Reply::Document { file_name, bytes, caption } => {
+                    self.limits.until_ready(chat_id).await;
+                    let file = teloxide::types::InputFile::memory(bytes.clone()).file_name(file_name.clone());
+                    self.bot.send_document(ChatId(chat_id), file).caption(caption.render(locale)).await.map(drop)
+                }
                 Reply::ClearButtons { message_id } => {
                     self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id)).await.map(drop)
                 }

@@ -47,7 +47,8 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::Filing(op)].endpoint(repair_filing::button))
                 .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button))
                 .branch(case![CallbackData::List { list, page }].endpoint(ticket_views::turn_page))
-                .branch(case![CallbackData::Stats(period)].endpoint(supervise::period_chosen)),
+                .branch(case![CallbackData::Stats(period)].endpoint(supervise::period_chosen))
+                .branch(case![CallbackData::Export { from, to }].endpoint(supervise::export)),
         )
         .branch(dptree::endpoint(callbacks::unreadable));
 

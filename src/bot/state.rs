@@ -97,6 +97,7 @@ mod tests {
             urgency: None,
             window: None,
             started_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+            categories: vec![crate::domain::Category::Gas],
         };
         let s = State::Filing(draft);
         assert_eq!(State::from_saved(Some(serde_json::to_value(&s).unwrap())), s);

@@ -3,7 +3,7 @@
 
 use teloxide::types::{CallbackQuery, Message};
 
-use crate::bot::fallback::{self, home_markup};
+use crate::bot::fallback;
 use crate::bot::{Cx, HandlerResult, State, callbacks};
 use crate::domain::callback::{StatsPeriod, TicketOp};
 use crate::domain::period::Period;
@@ -111,7 +111,27 @@ async fn report(cx: &Cx, period: Period) -> HandlerResult {
     let today = desk.now.with_timezone(&desk.tz).date_naive();
     let (from, to) = period.utc_range(today, desk.tz);
     let figures = crate::services::stats::figures_at(&mut *cx.tx().await, from, to, desk.now).await?;
-    cx.reply(Outgoing::with(figures.report(period.label()), home_markup(&cx.actor())));
+    let (first, end) = period.range(today);
+    let last = end.pred_opt().unwrap_or(end);
+    let export = Button::new(Text::new("btn-export-csv"), CallbackData::Export { from: first, to: last });
+    cx.reply(Outgoing::with(figures.report(period.label()), Markup::Inline(vec![vec![export]])));
+    Ok(())
+}
+
+/// The CSV of a period's tickets, as a file in the chat.
+pub async fn export(cx: Cx, q: CallbackQuery, (from, to): (chrono::NaiveDate, chrono::NaiveDate)) -> HandlerResult {
+    if !is_supervisor(&cx.actor()) {
+        fallback::not_allowed(&cx, &q.id.0);
+        return Ok(());
+    }
+    cx.answer(&q.id.0, None, false);
+    let desk = cx.desk();
+    let start = crate::domain::period::start_of_day(from, desk.tz);
+    let end = crate::domain::period::start_of_day(to.succ_opt().unwrap_or(to), desk.tz);
+    let mut bytes = Vec::new();
+    let rows = crate::services::export::tickets_csv(&mut *cx.tx().await, start, end, desk.tz, &mut bytes).await?;
+    let name = format!("tickets-{}-{}.csv", from.format("%Y%m%d"), to.format("%Y%m%d"));
+    cx.send_document(name, bytes, Text::new("stats-export-caption").arg("rows", rows));
     Ok(())
 }
 

@@ -96,6 +96,7 @@ mod tests {
             urgency: None,
             window: None,
             started_at,
+            categories: Vec::new(),
         }
     }
 

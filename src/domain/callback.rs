@@ -34,6 +34,8 @@ pub enum CallbackData {
     List { list: ListKind, page: u16 },
     /// Management figures for a period.
     Stats(StatsPeriod),
+    /// The period's tickets as a CSV file (both days inclusive).
+    Export { from: chrono::NaiveDate, to: chrono::NaiveDate },
 }
 
 /// Which list of tickets.
@@ -82,6 +84,8 @@ pub enum FilingOp {
     /// A preferred visit window from the presets (see `bot::repair_filing`).
     Window(u8),
     Confirm,
+    /// A patrol finding the staff member will fix themselves.
+    ConfirmSelf,
     Edit,
     /// Jump back to one step from the summary.
     EditStep(u8),
@@ -132,6 +136,7 @@ impl FilingOp {
             FilingOp::Urgency(u) => format!("g:{}", u.as_str()),
             FilingOp::Window(n) => format!("w:{n}"),
             FilingOp::Confirm => "ok".into(),
+            FilingOp::ConfirmSelf => "oks".into(),
             FilingOp::Edit => "ed".into(),
             FilingOp::EditStep(n) => format!("e:{n}"),
             FilingOp::Back => "b".into(),
@@ -149,6 +154,7 @@ impl FilingOp {
             ("g", Some(u)) => FilingOp::Urgency(Urgency::parse_code(u)?),
             ("w", n) => FilingOp::Window(small(n)?),
             ("ok", None) => FilingOp::Confirm,
+            ("oks", None) => FilingOp::ConfirmSelf,
             ("ed", None) => FilingOp::Edit,
             ("e", n) => FilingOp::EditStep(small(n)?),
             ("b", None) => FilingOp::Back,
@@ -233,6 +239,7 @@ impl CallbackData {
             CallbackData::Filing(op) => format!("f:{}", op.encode()),
             CallbackData::Ticket { id, op } => format!("t:{id}:{}", op.encode()),
             CallbackData::List { list, page } => format!("ls:{}:{page}", list.code()),
+            CallbackData::Export { from, to } => format!("ex:{}:{}", from.format("%Y%m%d"), to.format("%Y%m%d")),
             CallbackData::Stats(period) => format!(
                 "st:{}",
                 match period {
@@ -283,6 +290,14 @@ impl CallbackData {
             ("deact", None) => CallbackData::DeactivateStaff(id(a)?),
             ("f", b) => CallbackData::Filing(FilingOp::decode(a?, b)?),
             ("t", Some(op)) => CallbackData::Ticket { id: id(a)?, op: TicketOp::decode(op)? },
+            ("ex", Some(to)) => {
+                let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+                let (from, to) = (day(a?)?, day(to)?);
+                if from > to {
+                    return None;
+                }
+                CallbackData::Export { from, to }
+            }
             ("ls", Some(page)) => CallbackData::List {
                 list: ListKind::parse(a?)?,
                 page: page.parse().ok().filter(|_| !page.starts_with('+'))?,
@@ -315,6 +330,7 @@ mod tests {
             CallbackData::Filing(FilingOp::PhotosDone),
             CallbackData::Filing(FilingOp::Window(3)),
             CallbackData::Filing(FilingOp::Confirm),
+            CallbackData::Filing(FilingOp::ConfirmSelf),
             CallbackData::Filing(FilingOp::Edit),
             CallbackData::Filing(FilingOp::EditStep(6)),
             CallbackData::Filing(FilingOp::Back),
@@ -353,6 +369,8 @@ mod tests {
         for list in [ListKind::Mine, ListKind::Tasks, ListKind::Queue, ListKind::Overdue] {
             all.push(CallbackData::List { list, page: u16::MAX });
         }
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        all.push(CallbackData::Export { from: day(1), to: day(30) });
         for period in [StatsPeriod::ThisWeek, StatsPeriod::ThisMonth, StatsPeriod::LastMonth, StatsPeriod::Custom] {
             all.push(CallbackData::Stats(period));
         }
@@ -413,6 +431,8 @@ mod tests {
             "ls:m:-1",
             "ls:m:70000",
             "st:y",
+            "ex:20261130:20261101",
+            "ex:2026-11-01:2026-11-30",
             "nonsense:1",
             &"x".repeat(65),
         ] {

@@ -8,11 +8,11 @@ use crate::domain::repair::PhotoRef;
 use crate::domain::ticket::{Action, Rating, ticket_number};
 use crate::domain::{Button, CallbackData, Category, Markup, Outgoing, Urgency, callback::TicketOp};
 use crate::i18n::Text;
-use crate::services::dispatch::dispatch;
+use crate::services::dispatch::{dispatch, give_to};
 use crate::services::notify;
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
-use crate::store::{self, tickets::NewTicket, tickets::TicketRow};
+use crate::store::{self, tickets::Candidate, tickets::NewTicket, tickets::TicketRow};
 
 /// Where the job is.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct NewRepair {
     pub photos: Vec<PhotoRef>,
     pub urgency: Urgency,
     pub window: Option<String>,
+    /// A patrol finding the reporting staff member fixes themselves.
+    pub assign_to_self: bool,
 }
 
 #[derive(Debug)]
@@ -47,6 +49,25 @@ pub fn is_owner_of(actor: &Actor, ticket: &TicketRow) -> bool {
         || ticket.unit_id.is_some_and(|unit| actor.residences.iter().any(|r| r.unit_id == unit))
 }
 
+/// The categories the actor's community offers, in its order (all of them
+/// unless the community chose).
+pub async fn categories_for(conn: &mut PgConnection, actor: &Actor) -> sqlx::Result<Vec<Category>> {
+    let community = store::tickets::community_of_user(conn, actor.telegram_id()).await?;
+    let chosen: Vec<Category> =
+        store::categories::chosen(conn, community).await?.iter().filter_map(|c| Category::parse_code(c)).collect();
+    Ok(if chosen.is_empty() { Category::ALL.to_vec() } else { chosen })
+}
+
+/// Sets the categories a community offers (`propdesk categories`).
+pub async fn choose_categories(pool: &sqlx::PgPool, community: &str, categories: &[Category]) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let id = store::roster::community_id_by_name_or_create(&mut tx, community).await?;
+    let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    store::categories::choose(&mut tx, id, &codes).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Files the request, numbers it, sets its deadlines and dispatches it.
 pub async fn file(
     conn: &mut PgConnection,
@@ -61,6 +82,9 @@ pub async fn file(
         Place::Common { description, location } => (None, Some(description.as_str()), *location),
     };
     if !patrol && !actor.is_owner() {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    if !categories_for(conn, actor).await?.contains(&repair.category) {
         return Ok(Err(Refusal::NotAllowed));
     }
     let community_id = match unit_id {
@@ -118,7 +142,14 @@ pub async fn file(
         );
         tickets::tell_supervisors(conn, "ticket-emergency", &alert, desk.now).await?;
     }
-    let assignee = match dispatch(conn, &mut ticket, Action::Assign, &[], None, false, desk).await? {
+    let assigned = match (&actor.staff, repair.assign_to_self) {
+        (Some(me), true) => {
+            let me = Candidate { telegram_id: me.telegram_id, name: me.name.clone(), open_tickets: 0 };
+            give_to(conn, &mut ticket, me, Action::Assign, Some(actor.telegram_id()), false, desk).await?.map(Some)
+        }
+        _ => dispatch(conn, &mut ticket, Action::Assign, &[], None, false, desk).await?,
+    };
+    let assignee = match assigned {
         Ok(chosen) => chosen.map(|c| c.name),
         Err(r) => return Ok(Err(r)),
     };

@@ -1,6 +1,7 @@
 //! SQL, one file per aggregate. Functions take a `&mut PgConnection` so a
 //! caller can compose several in one transaction.
 
+pub mod categories;
 pub mod dialogues;
 pub mod embedded;
 pub mod inbox;

@@ -101,3 +101,16 @@ fn the_sandbox_stops_gracefully_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
+
+#[tokio::test]
+async fn categories_are_chosen_per_community_from_the_command_line() {
+    let db = testdb::fresh_database().await.unwrap();
+    let run = |args: &[&str]| propdesk().arg("categories").args(args).env("DATABASE_URL", &db.url).output().unwrap();
+    let all = run(&["--community", "阳光花园"]);
+    assert!(String::from_utf8_lossy(&all.stdout).contains("plumbing, electrical, doors_windows"));
+    let set = run(&["--community", "阳光花园", "--set", "plumbing,other"]);
+    assert_eq!(String::from_utf8_lossy(&set.stdout).trim(), "阳光花园: plumbing, other");
+    let bad = run(&["--community", "阳光花园", "--set", "plumbing,teleport"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("teleport"));
+}

@@ -335,3 +335,93 @@ async fn only_the_ticket_s_people_can_act_on_it_and_a_double_tap_acts_once() {
     assert!(owner.answer_to(&q).await.unwrap().contains(&owner.t(propdesk::domain::Status::InProgress.label())));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_patrol_finding_can_be_kept_by_the_one_who_found_it() {
+    let app = TestApp::spawn().await;
+    let handyman = app.staff(2006, "孙师傅", Trade::GeneralRepair, false).await;
+    app.roster("1-1-101", "某业主", "8613800000101").await;
+    let before = handyman.seq();
+    handyman.taps(Text::new("menu-patrol")).await;
+    handyman.expect(before, Text::new("repair-ask-category")).await;
+    handyman.press_and_get(Category::CommonFacilities.label(), Text::new("repair-ask-common-area")).await;
+    handyman.says_and_gets("2栋电梯厅", Text::new("repair-ask-description")).await;
+    handyman.says_and_gets("灯不亮", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    handyman.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
+    handyman.press_and_get(Urgency::Routine.label(), Text::new("repair-ask-window")).await;
+    handyman.press_and_get(Text::new("window-any"), Text::new("repair-field-category")).await;
+    handyman
+        .press_and_get(Text::new("btn-confirm-self"), Text::new("repair-filed-assigned").arg("assignee", "孙师傅"))
+        .await;
+    handyman.wait(0, "their own card", |m| m.text.as_deref().is_some_and(|t| t.contains("2栋电梯厅"))).await;
+    let assignee: i64 = sqlx::query_scalar("SELECT assignee_id FROM tickets").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(assignee, handyman.id);
+    // Owners have no such button: forged, it is refused.
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let q = owner.press_data(&CallbackData::Filing(propdesk::domain::callback::FilingOp::ConfirmSelf).encode());
+    assert_eq!(owner.answer_to(&q).await, Some(owner.t(Text::new("error-button-expired"))));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_and_owner_answers_refuse_bad_input_and_keep_the_step() {
+    let app = TestApp::spawn().await;
+    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let before = plumber.seq();
+    let number = file_leak(&owner, 0).await;
+    plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
+
+    // The decline reason: not a sticker, not a wall of text.
+    plumber.press_and_get(Text::new("btn-decline"), Text::new("ticket-ask-decline-reason")).await;
+    let before = plumber.seq();
+    plumber.emu.send_sticker(plumber.id);
+    plumber.expect(before, Text::new("error-text-expected")).await;
+    plumber.says_and_gets(&"忙".repeat(5000), Text::new("error-too-long").arg("max", 200usize)).await;
+    // /cancel leaves without declining.
+    plumber.says_and_gets("/cancel", Text::new("cancelled")).await;
+    assert_eq!(app.count("SELECT count(*) FROM ticket_events WHERE kind = 'decline'").await, 0);
+
+    plumber.press_shown(Text::new("btn-accept")).await;
+    plumber.press_shown(Text::new("btn-arrived")).await;
+    plumber.press_and_get(Text::new("btn-done"), Text::new("ticket-ask-done-note")).await;
+    let before = plumber.seq();
+    plumber.emu.send_photo(plumber.id, vec![1, 2, 3], None);
+    plumber.expect(before, Text::new("error-text-expected")).await;
+    plumber.says("换了密封圈").await;
+    plumber.says_and_gets("好了", Text::new("repair-photos-use-button").arg("max", 5usize)).await;
+    let owner_before = owner.seq();
+    plumber.press_and_get(Text::new("btn-skip-photos"), Text::new("ticket-done-staff")).await;
+    owner.wait(owner_before, "the done notice", |m| m.inline_keyboard.is_some()).await;
+
+    // The owner's "not fixed" reason and the rating comment refuse media too.
+    owner.press_and_get(Text::new("btn-not-fixed"), Text::new("ticket-ask-not-fixed-reason")).await;
+    let before = owner.seq();
+    owner.emu.send_voice(owner.id);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    owner.says_and_gets("/help", Text::new("help-owner")).await;
+    owner.says_and_gets("还漏", Text::new("ticket-reopened-owner")).await;
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE reopen_count = 1").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_community_offers_only_the_categories_it_chose() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    propdesk::services::repairs::choose_categories(&app.pool, "测试小区", &[Category::Electrical, Category::Plumbing])
+        .await
+        .unwrap();
+    let before = owner.seq();
+    owner.taps(Text::new("menu-repair")).await;
+    let ask = owner.expect(before, Text::new("repair-ask-category")).await;
+    let offered: Vec<String> = ask.inline_keyboard.unwrap().into_iter().flatten().map(|b| b.text).collect();
+    assert_eq!(
+        offered,
+        [owner.t(Category::Electrical.label()), owner.t(Category::Plumbing.label()), owner.t(Text::new("btn-cancel"))]
+    );
+    let q =
+        owner.press_data(&CallbackData::Filing(propdesk::domain::callback::FilingOp::Category(Category::Gas)).encode());
+    assert_eq!(owner.answer_to(&q).await, Some(owner.t(Text::new("error-button-expired"))));
+    app.stop().await;
+}

@@ -129,7 +129,7 @@ impl TestApp {
         let mut conn = self.pool.acquire().await.unwrap();
         store::staff::enlist(&mut conn, id, name, trade, supervisor, None).await.unwrap();
         // Their menu, as staff see it.
-        person.says("/menu").await;
+        person.says_and_gets("/menu", Text::new("menu-home")).await;
         person
     }
 

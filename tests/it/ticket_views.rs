@@ -28,6 +28,7 @@ async fn filed(app: &TestApp, owner: &Person, description: &str) -> (i64, String
         photos: Vec::new(),
         urgency: Urgency::Routine,
         window: None,
+        assign_to_self: false,
     };
     let mut tx = sqlx::Acquire::begin(&mut *conn).await.unwrap();
     let filed = propdesk::services::repairs::file(&mut tx, &actor, repair, &desk).await.unwrap().unwrap();
@@ -194,6 +195,12 @@ async fn a_supervisor_reassigns_from_the_queue_changes_urgency_and_sees_overdue_
     supervisor.says_and_gets("/stats", Text::new("stats-choose-period")).await;
     let report = supervisor.press_and_get(Text::new("btn-this-month"), Period::ThisMonth.label()).await;
     assert!(!report.text.unwrap().is_empty());
+    // …and the month's tickets as a CSV file.
+    let before = supervisor.seq();
+    supervisor.press(Text::new("btn-export-csv"));
+    let file = supervisor.wait(before, "the CSV", |m| m.kind == "document").await;
+    assert!(file.file_name.as_deref().is_some_and(|n| n.starts_with("tickets-") && n.ends_with(".csv")), "{file:?}");
+    assert_eq!(file.caption, Some(supervisor.t(Text::new("stats-export-caption").arg("rows", 1usize))));
 
     // Technicians and owners cannot do any of it.
     for person in [&plumber, &owner] {
