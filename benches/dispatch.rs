@@ -68,20 +68,13 @@ async fn main() {
         )
         .init();
 
-    eprintln!("dispatch: starting the app");
     let app = TestApp::spawn().await;
-    eprintln!("dispatch: app started");
     let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
     let mut latencies = Vec::with_capacity(REQUESTS);
     let mut step_statements = Vec::with_capacity(REQUESTS);
     for i in 0..REQUESTS {
-        let started = Instant::now();
         let owner = app.owner(10_000 + i as i64, "业主", "3-2-1201", &format!("86138{:08}", i)).await;
-        let onboarded = started.elapsed();
         step_statements.push(to_summary(&owner, &statements).await);
-        if i < 3 {
-            eprintln!("dispatch: onboarding {onboarded:?}, to the summary {:?}", started.elapsed() - onboarded);
-        }
         let before = plumber.seq();
         let confirmed = Instant::now();
         owner.press(Text::new("btn-confirm"));
