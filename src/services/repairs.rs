@@ -180,46 +180,42 @@ pub async fn cancel(
     id: i64,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
-    let mut ticket = match owned(conn, actor, id).await? {
-        Ok(t) => t,
-        Err(r) => return Ok(Err(r)),
-    };
-    if let Err(r) =
-        tickets::change(conn, &mut ticket, Action::Cancel, Some(actor.telegram_id()), None, desk.now).await?
-    {
-        return Ok(Err(r));
-    }
-    ticket.closed_at = Some(desk.now);
-    ticket.accept_due_at = None;
-    store::tickets::save(conn, &ticket).await?;
-    if let Some(assignee) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::new("ticket-cancelled-staff").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, assignee, "ticket-cancelled", &notice, desk.now, None).await?;
-    }
-    Ok(Ok(ticket))
+    close_as_owner(conn, actor, id, Action::Cancel, Text::new("ticket-cancelled-staff"), desk).await
 }
 
-/// Fixed: the ticket closes and the owner is asked for a rating.
+/// Fixed: the ticket closes (the bot then asks the owner for a rating).
 pub async fn confirm_fixed(
     conn: &mut PgConnection,
     actor: &Actor,
     id: i64,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
+    close_as_owner(conn, actor, id, Action::ConfirmFixed, Text::new("ticket-confirmed-staff"), desk).await
+}
+
+/// The owner ends the ticket with `action`; its assignee, if any, is told
+/// with `notice` (which gets the ticket's title).
+async fn close_as_owner(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    action: Action,
+    notice: Text,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
     let mut ticket = match owned(conn, actor, id).await? {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) =
-        tickets::change(conn, &mut ticket, Action::ConfirmFixed, Some(actor.telegram_id()), None, desk.now).await?
-    {
+    if let Err(r) = tickets::change(conn, &mut ticket, action, Some(actor.telegram_id()), None, desk.now).await? {
         return Ok(Err(r));
     }
     ticket.closed_at = Some(desk.now);
+    ticket.accept_due_at = None;
     store::tickets::save(conn, &ticket).await?;
     if let Some(assignee) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::new("ticket-confirmed-staff").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, assignee, "ticket-confirmed", &notice, desk.now, None).await?;
+        let notice = Outgoing::new(notice.arg("ticket", tickets::title(&ticket)));
+        notify::notification(conn, assignee, action.as_str(), &notice, desk.now, None).await?;
     }
     Ok(Ok(ticket))
 }

@@ -5,45 +5,7 @@ use propdesk::domain::callback::TicketOp;
 use propdesk::domain::{CallbackData, Category, Trade, Urgency};
 use propdesk::i18n::Text;
 
-use crate::support::{Person, TestApp, unit};
-
-/// The owner files a plumbing repair for their unit up to the summary, and confirms.
-async fn file_leak(owner: &Person, photos: usize) -> String {
-    let before = owner.seq();
-    owner.taps(Text::new("menu-repair")).await;
-    owner.expect(before, Text::new("repair-ask-category")).await;
-    owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
-    owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
-    owner.says_and_gets("厨房水槽下面漏水了", Text::new("repair-ask-photos").arg("max", 5usize)).await;
-    for n in 0..photos {
-        let before = owner.seq();
-        owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, n as u8], None);
-        owner
-            .expect_containing(before, Text::new("repair-photo-received").arg("count", n + 1).arg("max", 5usize))
-            .await;
-    }
-    let done =
-        if photos == 0 { Text::new("btn-skip-photos") } else { Text::new("btn-photos-done").arg("count", photos) };
-    let urgency = owner.press_and_get(done, Text::new("repair-ask-urgency")).await;
-    let text = urgency.text.unwrap();
-    assert!(text.contains(&owner.t(Text::new("repair-urgency-suggested").arg("word", "漏水"))), "{text}");
-    owner
-        .press_and_get(
-            Text::new("btn-selected").arg("label", Urgency::Emergency.label()),
-            Text::new("repair-ask-window"),
-        )
-        .await;
-    owner.press_and_get(Text::new("window-today"), Text::new("repair-field-category")).await;
-    let before = owner.seq();
-    owner.press(Text::new("btn-confirm"));
-    let filed_prefix = owner.t(Text::new("repair-filed").arg("number", "").arg("due", "").arg("who", ""));
-    let filed_prefix = filed_prefix.lines().next().unwrap().to_owned();
-    let filed = owner
-        .wait(before, "the ticket number", |m| m.text.as_deref().is_some_and(|t| t.starts_with(&filed_prefix)))
-        .await;
-    let number = regex::Regex::new(r"BX-\d{8}-\d{4}").unwrap();
-    number.find(&filed.text.unwrap()).expect("a ticket number").as_str().to_owned()
-}
+use crate::support::{TestApp, file_repair, unit};
 
 #[tokio::test]
 async fn an_owner_files_a_repair_and_the_technician_works_it_to_a_rating() {
@@ -53,7 +15,7 @@ async fn an_owner_files_a_repair_and_the_technician_works_it_to_a_rating() {
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
 
     let (sup_before, plumber_before) = (supervisor.seq(), plumber.seq());
-    let number = file_leak(&owner, 2).await;
+    let number = file_repair(&owner, 2, Urgency::Emergency).await;
     assert!(number.starts_with("BX-") && number.ends_with("-0001"), "{number}");
 
     // The supervisor hears of the emergency at once; the plumber gets the card with the photos.
@@ -118,7 +80,7 @@ async fn a_declined_ticket_goes_to_the_next_technician_and_the_supervisor_is_tol
     let second = app.staff(2003, "赵师傅", Trade::Plumbing, false).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let before_first = first.seq();
-    let number = file_leak(&owner, 0).await;
+    let number = file_repair(&owner, 0, Urgency::Emergency).await;
     first.wait(before_first, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
 
     let (sup_before, second_before) = (supervisor.seq(), second.seq());
@@ -144,7 +106,7 @@ async fn not_fixed_reopens_to_the_same_technician() {
     let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let before = plumber.seq();
-    let number = file_leak(&owner, 0).await;
+    let number = file_repair(&owner, 0, Urgency::Emergency).await;
     plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
     plumber.press_shown(Text::new("btn-accept")).await;
     plumber.press_shown(Text::new("btn-arrived")).await;
@@ -175,7 +137,7 @@ async fn on_hold_pauses_the_resolution_clock() {
     let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let before = plumber.seq();
-    let number = file_leak(&owner, 0).await;
+    let number = file_repair(&owner, 0, Urgency::Emergency).await;
     plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
     plumber.press_shown(Text::new("btn-accept")).await;
     plumber.press_shown(Text::new("btn-arrived")).await;
@@ -205,7 +167,7 @@ async fn with_nobody_eligible_the_ticket_waits_and_the_supervisor_is_told() {
     let supervisor = app.staff(2001, "周经理", Trade::CustomerService, true).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let before = supervisor.seq();
-    file_leak(&owner, 0).await;
+    file_repair(&owner, 0, Urgency::Emergency).await;
     owner.expect_containing(0, Text::new("repair-filed-queued")).await;
     supervisor.wait(before, "the queue notice", |m| m.text.as_deref().is_some_and(|t| t.starts_with("⚠️"))).await;
     assert_eq!(app.count("SELECT count(*) FROM tickets WHERE status = 'queued' AND assignee_id IS NULL").await, 1);
@@ -305,7 +267,7 @@ async fn only_the_ticket_s_people_can_act_on_it_and_a_double_tap_acts_once() {
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let neighbour = app.owner(1002, "李明", "3-2-1202", "8613800138001").await;
     let before = plumber.seq();
-    let number = file_leak(&owner, 0).await;
+    let number = file_repair(&owner, 0, Urgency::Emergency).await;
     let card = plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
     let accept = CallbackData::Ticket { id: 1, op: TicketOp::Accept }.encode();
 
@@ -369,7 +331,7 @@ async fn staff_and_owner_answers_refuse_bad_input_and_keep_the_step() {
     let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let before = plumber.seq();
-    let number = file_leak(&owner, 0).await;
+    let number = file_repair(&owner, 0, Urgency::Emergency).await;
     plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
 
     // The decline reason: not a sticker, not a wall of text.
@@ -423,5 +385,39 @@ async fn a_community_offers_only_the_categories_it_chose() {
     let q =
         owner.press_data(&CallbackData::Filing(propdesk::domain::callback::FilingOp::Category(Category::Gas)).encode());
     assert_eq!(owner.answer_to(&q).await, Some(owner.t(Text::new("error-button-expired"))));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_album_delivered_twice_counts_once() {
+    let app = TestApp::spawn().await;
+    app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let before = owner.seq();
+    owner.taps(Text::new("menu-repair")).await;
+    owner.expect(before, Text::new("repair-ask-category")).await;
+    owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
+    owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
+    owner.says_and_gets("阳台地漏堵了", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    let before = owner.seq();
+    owner.emu.send_album(owner.id, vec![vec![1], vec![2], vec![3]]);
+    owner.expect_containing(before, Text::new("repair-photo-received").arg("count", 3usize).arg("max", 5usize)).await;
+    // Telegram delivers the album's last update again (a crash before confirmation).
+    owner.emu.redeliver(owner.emu.last_update_id());
+    owner.settle().await;
+    let summary =
+        owner.press_and_get(Text::new("btn-photos-done").arg("count", 3usize), Text::new("repair-ask-urgency")).await;
+    assert!(summary.text.is_some());
+    owner.press_and_get(Urgency::Routine.label(), Text::new("repair-ask-window")).await;
+    let summary = owner.press_and_get(Text::new("window-any"), Text::new("repair-field-category")).await;
+    let three = owner.t(Text::new("repair-summary")
+        .arg("category", "")
+        .arg("place", "")
+        .arg("description", "")
+        .arg("photos", 3usize)
+        .arg("urgency", "")
+        .arg("window", ""));
+    let photos_line = three.lines().find(|l| l.contains('3')).unwrap().to_owned();
+    assert!(summary.text.unwrap().contains(&photos_line), "three photos, not four");
     app.stop().await;
 }

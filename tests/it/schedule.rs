@@ -41,7 +41,7 @@ impl Desk {
     /// The owner files; the plumber receives the card.
     async fn file(&self, urgency: Urgency) -> String {
         let before = self.plumber.seq();
-        let number = file_repair(&self.owner, urgency).await;
+        let number = file_repair(&self.owner, 0, urgency).await;
         self.plumber.wait(before, "the card", contains(&number)).await;
         number
     }

@@ -175,16 +175,28 @@ impl TestApp {
     }
 }
 
-/// The owner of 3栋2单元1201 files a plumbing repair with `urgency` (the
-/// description suggests an emergency) and confirms; returns the ticket number.
-pub async fn file_repair(owner: &Person, urgency: Urgency) -> String {
+/// The owner of 3栋2单元1201 files a plumbing repair with `photos` photos and
+/// `urgency` (the description, a leak, has Emergency preselected, and the
+/// bot says why), and confirms; returns the ticket number.
+pub async fn file_repair(owner: &Person, photos: usize, urgency: Urgency) -> String {
     let before = owner.seq();
     owner.taps(Text::new("menu-repair")).await;
     owner.expect(before, Text::new("repair-ask-category")).await;
     owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
     owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
     owner.says_and_gets("厨房水槽下面漏水了", Text::new("repair-ask-photos").arg("max", 5usize)).await;
-    owner.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
+    for n in 0..photos {
+        let before = owner.seq();
+        owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, n as u8], None);
+        owner
+            .expect_containing(before, Text::new("repair-photo-received").arg("count", n + 1).arg("max", 5usize))
+            .await;
+    }
+    let done =
+        if photos == 0 { Text::new("btn-skip-photos") } else { Text::new("btn-photos-done").arg("count", photos) };
+    let asked = owner.press_and_get(done, Text::new("repair-ask-urgency")).await;
+    let why = owner.t(Text::new("repair-urgency-suggested").arg("word", "漏水"));
+    assert!(asked.text.as_deref().is_some_and(|t| t.contains(&why)), "the leak preselects Emergency: {asked:?}");
     let label = match urgency {
         Urgency::Emergency => Text::new("btn-selected").arg("label", urgency.label()),
         _ => urgency.label(),
