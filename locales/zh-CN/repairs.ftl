@@ -90,7 +90,7 @@ repair-filed =
     目标上门时间：{ $due } 前
     { $who }
     可以在「📋 我的工单」查看进度。
-repair-filed-assigned = 已派给 { $assignee } 师傅，师傅会尽快与您联系。
+repair-filed-assigned = 已派给维修人员 { $assignee }，会尽快与您联系。
 repair-filed-queued = 正在为您安排维修人员，安排好后会第一时间通知您。
 
 ticket-title = { $number }（{ $category }）
@@ -103,16 +103,16 @@ ticket-card =
     预约上门：{ $window }
     上门时限：{ $due } 前
     报修人：{ $owner } { $phone }
-ticket-assigned-owner = 您的报修 { $ticket } 已派给 { $assignee } 师傅。
-ticket-accepted-owner = { $assignee } 师傅已接单：{ $ticket }。
-ticket-on-the-way-owner = { $assignee } 师傅已出发，正在前往：{ $ticket }。
-ticket-started-owner = { $assignee } 师傅已到场，开始处理：{ $ticket }。
+ticket-assigned-owner = 您的报修 { $ticket } 已派给维修人员 { $assignee }。
+ticket-accepted-owner = 维修人员 { $assignee } 已接单：{ $ticket }。
+ticket-on-the-way-owner = 维修人员 { $assignee } 已出发，正在前往：{ $ticket }。
+ticket-started-owner = 维修人员 { $assignee } 已到场，开始处理：{ $ticket }。
 ticket-on-hold-owner =
     您的报修 { $ticket } 暂停处理：{ $reason }
     预计 { $until } 恢复，我们会及时通知您。
 ticket-resumed-owner = 您的报修 { $ticket } 已恢复处理。
 ticket-done-owner =
-    { $assignee } 师傅已完工：{ $ticket }
+    维修人员 { $assignee } 已完工：{ $ticket }
     处理说明：{ $note }
     请确认是否已修好：
 ticket-emergency-supervisor =
