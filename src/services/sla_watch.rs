@@ -34,6 +34,8 @@ const BATCH: i64 = 100;
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sweep {
+    /// Queued tickets given to someone who has become eligible.
+    pub redispatched: usize,
     pub accept_timeouts: usize,
     pub reminders: usize,
     pub onsite_breaches: usize,
@@ -54,6 +56,7 @@ impl Sweep {
 pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home: fn(&Actor) -> Markup) -> Sweep {
     let desk = Desk { sla: &settings.sla, tz: settings.time_zone, now };
     Sweep {
+        redispatched: each_due(pool, Watch::Queued, &desk).await,
         accept_timeouts: each_due(pool, Watch::AcceptOverdue { now }, &desk).await,
         reminders: each_due(pool, Watch::ReminderDue { now, remind_from: now + desk.sla.remind_before }, &desk).await,
         onsite_breaches: each_due(pool, Watch::OnsiteBreached { now }, &desk).await,
@@ -91,6 +94,11 @@ async fn each_due(pool: &PgPool, watch: Watch, desk: &Desk<'_>) -> usize {
                 Watch::OnsiteBreached { .. } => escalate(&mut tx, ticket, desk, Deadline::Onsite).await?,
                 Watch::ResolveBreached { .. } => escalate(&mut tx, ticket, desk, Deadline::Resolve).await?,
                 Watch::ConfirmLapsed { .. } => auto_close(&mut tx, ticket, desk).await?,
+                Watch::Queued => {
+                    if !redispatch(&mut tx, ticket, desk).await? {
+                        return Ok(false);
+                    }
+                }
             }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
@@ -102,6 +110,17 @@ async fn each_due(pool: &PgPool, watch: Watch, desk: &Desk<'_>) -> usize {
         }
     }
     done
+}
+
+/// Gives a queued ticket to someone eligible now (never to anyone who
+/// declined it or let it time out). With still nobody, nothing happens: the
+/// supervisors were told when it was queued.
+async fn redispatch(conn: &mut PgConnection, mut ticket: TicketRow, desk: &Desk<'_>) -> sqlx::Result<bool> {
+    let passed_over = store::tickets::declined_by(conn, ticket.id).await?;
+    if store::tickets::candidates(conn, &ticket.trade, &passed_over).await?.is_empty() {
+        return Ok(false);
+    }
+    Ok(dispatch(conn, &mut ticket, Action::Assign, &passed_over, None, true, desk).await?.is_ok_and(|c| c.is_some()))
 }
 
 async fn staff_name(conn: &mut PgConnection, id: Option<i64>) -> sqlx::Result<Text> {

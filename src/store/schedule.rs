@@ -31,6 +31,8 @@ pub enum Watch {
     /// Marked done at or before `done_before` (now − confirm_within) and the
     /// owner neither confirmed nor disputed it.
     ConfirmLapsed { done_before: DateTime<Utc> },
+    /// Waiting in the queue: someone eligible may have joined or come free.
+    Queued,
 }
 
 impl Watch {
@@ -55,6 +57,7 @@ impl Watch {
                 vec![now],
             ),
             Watch::ConfirmLapsed { done_before } => ("status = 'done' AND done_at <= $1", vec![done_before]),
+            Watch::Queued => ("status = 'queued'", vec![]),
         }
     }
 }

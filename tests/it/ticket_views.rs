@@ -151,20 +151,25 @@ async fn a_supervisor_reassigns_from_the_queue_changes_urgency_and_sees_overdue_
     let queue = supervisor.expect_containing(before, Text::new("list-queue-title")).await;
     assert!(queue.text.unwrap().contains(&number));
 
-    // A plumber joins; the supervisor gives it to them by hand.
-    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    // A plumber joins: the dispatcher gives them the waiting ticket by itself.
+    let first = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    first.wait(0, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
+
+    // The supervisor gives it to another plumber by hand.
+    let plumber = app.staff(2003, "赵师傅", Trade::Plumbing, false).await;
     supervisor
         .press_and_get(Text::new("btn-open-ticket").arg("number", number.clone()), Text::new("ticket-timeline"))
         .await;
     supervisor.press_and_get(Text::new("btn-reassign"), Text::new("reassign-choose")).await;
-    let plumber_before = plumber.seq();
+    let (plumber_before, first_before) = (plumber.seq(), first.seq());
     supervisor
         .press_and_get(
-            Text::new("btn-reassign-to").arg("name", "刘师傅").arg("open", 0i64),
-            Text::new("reassign-done").arg("number", number.clone()).arg("name", "刘师傅"),
+            Text::new("btn-reassign-to").arg("name", "赵师傅").arg("open", 0i64),
+            Text::new("reassign-done").arg("number", number.clone()).arg("name", "赵师傅"),
         )
         .await;
     plumber.wait(plumber_before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
+    first.wait(first_before, "the hand-over", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
 
     // Emergency now: the deadline moves and the technician is told.
     supervisor
