@@ -313,6 +313,17 @@
       bubble.append(img);
     }
 
+    if (message.kind === 'document' && message.document_file_id) {
+      // A file from the bot (a CSV export): a link that downloads it.
+      const link = document.createElement('a');
+      link.className = 'document';
+      link.dataset.testid = 'message-document';
+      link.href = `/control/files/${encodeURIComponent(message.document_file_id)}`;
+      link.download = message.file_name || 'document';
+      link.textContent = t('sandbox-document', { name: message.file_name || '' });
+      bubble.append(link);
+    }
+
     const body = messageBody(message);
     if (body.text) {
       // The time floats at the end of the text's last line, outside the element tests read.

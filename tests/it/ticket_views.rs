@@ -206,6 +206,15 @@ async fn a_supervisor_reassigns_from_the_queue_changes_urgency_and_sees_overdue_
     let file = supervisor.wait(before, "the CSV", |m| m.kind == "document").await;
     assert!(file.file_name.as_deref().is_some_and(|n| n.starts_with("tickets-") && n.ends_with(".csv")), "{file:?}");
     assert_eq!(file.caption, Some(supervisor.t(Text::new("stats-export-caption").arg("rows", 1usize))));
+    let csv = supervisor.emu.file_bytes(file.document_file_id.as_deref().unwrap()).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[0].starts_with("number,") && lines[1].starts_with(&number) && lines[1].contains("emergency"),
+        "{csv}"
+    );
 
     // Technicians and owners cannot do any of it.
     for person in [&plumber, &owner] {

@@ -160,7 +160,8 @@ pub(crate) fn send_photo(s: &mut State, p: &Params) -> ApiResult {
     Ok(s.bot_message(chat_id, content, view))
 }
 
-fn document_json(s: &mut State, file: Option<InputFileRef>) -> Result<(Value, String), ApiFailure> {
+/// The document's JSON, its name and its file id.
+fn document_json(s: &mut State, file: Option<InputFileRef>) -> Result<(Value, String, String), ApiFailure> {
     match file {
         Some(InputFileRef::Upload(upload)) => {
             let name = upload.file_name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| "document".into());
@@ -172,12 +173,12 @@ fn document_json(s: &mut State, file: Option<InputFileRef>) -> Result<(Value, St
             let ext = name.rsplit_once('.').map_or("bin", |(_, e)| e).to_owned();
             let size = upload.bytes.len();
             let (id, unique) = s.store_file(upload.bytes, "documents", &ext, &mime);
-            Ok((json::document(&id, &unique, size, &name, &mime), name))
+            Ok((json::document(&id, &unique, size, &name, &mime), name, id))
         }
         Some(InputFileRef::Existing(id)) if s.files.contains_key(&id) => {
             let f = &s.files[&id];
             let name = f.path.rsplit('/').next().unwrap_or("document").to_owned();
-            Ok((json::document(&id, &f.unique_id, f.bytes.len(), &name, &f.mime), name))
+            Ok((json::document(&id, &f.unique_id, f.bytes.len(), &name, &f.mime), name, id))
         }
         Some(InputFileRef::Existing(_)) => Err(wrong_file()),
         None => Err(ApiFailure::bad_request("there is no document in the request")),
@@ -190,9 +191,10 @@ pub(crate) fn send_document(s: &mut State, p: &Params) -> ApiResult {
     caption(p, &mut content, &mut view)?;
     let markup = parse_markup(p)?;
     let chat_id = recipient(s, p, "sendDocument")?;
-    let (document, name) = document_json(s, p.input_file("document"))?;
+    let (document, name, id) = document_json(s, p.input_file("document"))?;
     content.insert("document".into(), document);
     view.file_name = Some(name);
+    view.document_file_id = Some(id);
     apply_markup(s, chat_id, markup, &mut content, &mut view);
     Ok(s.bot_message(chat_id, content, view))
 }
@@ -237,9 +239,10 @@ pub(crate) fn send_media_group(s: &mut State, p: &Params) -> ApiResult {
                 view.photo_file_id = Some(largest);
             }
             "document" => {
-                let (document, name) = document_json(s, file)?;
+                let (document, name, id) = document_json(s, file)?;
                 content.insert("document".into(), document);
                 view.file_name = Some(name);
+                view.document_file_id = Some(id);
             }
             other => {
                 return Err(ApiFailure::bad_request(format!("unsupported media type {other:?}")));

@@ -115,6 +115,7 @@ pub(crate) fn blank_view(kind: &str) -> ChatMessage {
         latitude: None,
         longitude: None,
         file_name: None,
+        document_file_id: None,
     }
 }
 

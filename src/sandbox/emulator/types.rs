@@ -82,6 +82,8 @@ pub struct ChatMessage {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub file_name: Option<String>,
+    /// For a document: its file id, to fetch it from `/control/files/{id}`.
+    pub document_file_id: Option<String>,
 }
 
 impl ChatMessage {
