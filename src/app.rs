@@ -58,6 +58,9 @@ pub async fn start(
     if me.user.username.is_none() {
         anyhow::bail!("the bot has no username (getMe); propdesk needs one for command parsing and invite links");
     }
+    // Long polling and a webhook exclude each other: a webhook left from an
+    // earlier deployment would make every getUpdates fail with 409.
+    bot.delete_webhook().await.context("removing any webhook before long polling (deleteWebhook)")?;
     if options.register_commands {
         commands::register_menus(&bot, settings.default_locale, &settings.admin_ids)
             .await

@@ -139,3 +139,15 @@ async fn a_notification_to_someone_who_blocked_the_bot_ends_dead() {
     assert!(reachable);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_webhook_left_from_an_earlier_deployment_does_not_stop_long_polling() {
+    use teloxide::prelude::Requester;
+    let mut app = TestApp::spawn().await;
+    app.stop_bot().await;
+    app.bot.set_webhook("https://example.invalid/hook".parse().unwrap()).await.unwrap();
+    app.start_bot().await;
+    let owner = app.person(1206, "王芳", "zh-hans", "8613800000101");
+    owner.says_and_gets("/help", Text::new("help-newcomer")).await;
+    app.stop().await;
+}

@@ -29,7 +29,8 @@ pub struct TestApp {
     /// The app's clock: wall time, plus however far the test moved it.
     pub clock: ShiftedClock,
     _db: TestDb,
-    bot: Bot,
+    /// A Bot API client for the emulator, as the app has.
+    pub bot: Bot,
     running: Option<RunningApp>,
     send_limits: SendLimits,
 }
