@@ -119,20 +119,9 @@ pub async fn file(
         store::tickets::add_photo(conn, ticket.id, &photo.file_id, &photo.unique_id, "report", actor.telegram_id())
             .await?;
     }
-    store::tickets::add_event(
-        conn,
-        store::tickets::NewEvent {
-            ticket_id: ticket.id,
-            at: desk.now,
-            actor_id: Some(actor.telegram_id()),
-            kind: "created",
-            from_status: None,
-            to_status: Some(ticket.status()),
-            note: None,
-            data: serde_json::json!({ "urgency": repair.urgency.as_str(), "patrol": patrol }),
-        },
-    )
-    .await?;
+    let filed =
+        serde_json::json!({ "urgency": repair.urgency.as_str(), "patrol": patrol, "status": ticket.status().as_str() });
+    tickets::record(conn, &ticket, "created", Some(actor.telegram_id()), None, filed, desk.now).await?;
     if repair.urgency == Urgency::Emergency {
         let alert = Outgoing::new(
             Text::new("ticket-emergency-supervisor")

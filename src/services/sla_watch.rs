@@ -212,21 +212,8 @@ async fn escalate(
         }
     };
     store::tickets::save(conn, &ticket).await?;
-    // Not a status change: no from/to.
-    store::tickets::add_event(
-        conn,
-        store::tickets::NewEvent {
-            ticket_id: ticket.id,
-            at: desk.now,
-            actor_id: None,
-            kind: "sla_breach",
-            from_status: None,
-            to_status: None,
-            note: Some(note),
-            data: json!({ "deadline": due, "assignee": ticket.assignee_id, "status": ticket.status }),
-        },
-    )
-    .await?;
+    let data = json!({ "deadline": due, "assignee": ticket.assignee_id, "status": ticket.status });
+    tickets::record(conn, &ticket, "sla_breach", None, Some(note), data, desk.now).await?;
     let notice = Outgoing::new(
         text.arg("ticket", tickets::title(&ticket))
             .arg("due", desk.time(due))

@@ -90,20 +90,8 @@ pub async fn set_urgency(
     ticket.onsite_due_at = deadlines.onsite_due;
     ticket.resolve_due_at = deadlines.resolve_due;
     store::tickets::save(conn, &ticket).await?;
-    store::tickets::add_event(
-        conn,
-        store::tickets::NewEvent {
-            ticket_id: ticket.id,
-            at: desk.now,
-            actor_id: Some(actor.telegram_id()),
-            kind: "urgency",
-            from_status: None,
-            to_status: None,
-            note: None,
-            data: serde_json::json!({ "from": before.as_str(), "to": urgency.as_str() }),
-        },
-    )
-    .await?;
+    let change = serde_json::json!({ "from": before.as_str(), "to": urgency.as_str() });
+    tickets::record(conn, &ticket, "urgency", Some(actor.telegram_id()), None, change, desk.now).await?;
     if let Some(assignee) = ticket.assignee_id {
         let notice = Outgoing::new(
             Text::new("ticket-urgency-changed")

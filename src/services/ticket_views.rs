@@ -139,20 +139,8 @@ pub async fn follow_up(
     if let Some(photo) = photo {
         store::tickets::add_photo(conn, id, &photo.file_id, &photo.unique_id, "follow_up", actor.telegram_id()).await?;
     }
-    store::tickets::add_event(
-        conn,
-        store::tickets::NewEvent {
-            ticket_id: id,
-            at: desk.now,
-            actor_id: Some(actor.telegram_id()),
-            kind: "follow_up",
-            from_status: None,
-            to_status: None,
-            note: text,
-            data: serde_json::json!({ "photo": photo.map(|p| &p.file_id) }),
-        },
-    )
-    .await?;
+    let photo_id = serde_json::json!({ "photo": photo.map(|p| &p.file_id) });
+    tickets::record(conn, &ticket, "follow_up", Some(actor.telegram_id()), text, photo_id, desk.now).await?;
     if let Some(assignee) = ticket.assignee_id {
         let message = Outgoing::new(
             Text::new("ticket-follow-up-staff")

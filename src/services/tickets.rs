@@ -74,6 +74,33 @@ pub async fn change(
     Ok(Ok(()))
 }
 
+/// Records something that happened to a ticket without changing its status
+/// (filed, follow-up, urgency changed, deadline missed).
+pub async fn record(
+    conn: &mut PgConnection,
+    ticket: &TicketRow,
+    kind: &str,
+    actor: Option<i64>,
+    note: Option<&str>,
+    data: serde_json::Value,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    store::tickets::add_event(
+        conn,
+        store::tickets::NewEvent {
+            ticket_id: ticket.id,
+            at: now,
+            actor_id: actor,
+            kind,
+            from_status: None,
+            to_status: None,
+            note,
+            data,
+        },
+    )
+    .await
+}
+
 /// Loads a ticket for a change, or NotFound.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
     Ok(store::tickets::get_for_update(conn, id).await?.ok_or(Refusal::NotFound))
