@@ -204,6 +204,18 @@ impl Settings {
                 1,
                 24 * 30,
             )),
+            complaint_reply: chrono::Duration::hours(number(
+                "COMPLAINT_REPLY_HOURS",
+                hours(defaults.complaint_reply),
+                1,
+                24 * 30,
+            )),
+            complaint_outcome: chrono::Duration::days(number(
+                "COMPLAINT_OUTCOME_DAYS",
+                defaults.complaint_outcome.num_days(),
+                1,
+                365,
+            )),
         };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 

@@ -86,7 +86,7 @@ pub async fn idle(cx: Cx, msg: Message) -> HandlerResult {
         Some(MenuItem::Language) => offer_languages(&cx),
         Some(MenuItem::Repair) if actor.is_owner() => crate::bot::repair_filing::start(&cx, false).await?,
         Some(MenuItem::Patrol) if actor.is_staff() => crate::bot::repair_filing::start(&cx, true).await?,
-        Some(MenuItem::Complaint) if actor.is_owner() => fallback::say_with_home(&cx, Text::new("coming-soon")),
+        Some(MenuItem::Complaint) if actor.is_owner() => crate::bot::complaint_filing::start(&cx).await?,
         Some(MenuItem::MyRequests) if actor.is_owner() => ticket_views::show(cx, ListKind::Mine).await?,
         Some(MenuItem::Tasks) if actor.is_staff() => ticket_views::show(cx, ListKind::Tasks).await?,
         Some(MenuItem::Queue) if is_supervisor(&actor) => ticket_views::show(cx, ListKind::Queue).await?,

@@ -2,7 +2,9 @@
 //! and the runner that turns each inbox row into one unit of work.
 
 pub mod callbacks;
+pub mod case_work;
 pub mod commands;
+pub mod complaint_filing;
 pub mod context;
 pub mod fallback;
 pub mod keyboards;

@@ -6,8 +6,8 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 use crate::bot::{
-    State, callbacks, commands, commands::Command, membership, menu, onboarding, repair_filing, staff_admin, supervise,
-    ticket_views, ticket_work,
+    State, callbacks, case_work, commands, commands::Command, complaint_filing, membership, menu, onboarding,
+    repair_filing, staff_admin, supervise, ticket_views, ticket_work,
 };
 use crate::domain::CallbackData;
 use crate::error::AppError;
@@ -32,6 +32,10 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::RatingComment { ticket_id }].endpoint(ticket_work::rating_comment))
         .branch(case![State::FollowUp { ticket_id }].endpoint(ticket_views::follow_up))
         .branch(case![State::StatsRange].endpoint(supervise::range_typed))
+        .branch(case![State::Case(draft)].endpoint(complaint_filing::message))
+        .branch(case![State::CaseReply { ticket_id }].endpoint(case_work::staff_reply))
+        .branch(case![State::CaseOutcome { ticket_id }].endpoint(case_work::outcome))
+        .branch(case![State::CaseOwnerReply { ticket_id }].endpoint(case_work::owner_reply))
         .branch(case![State::Idle].endpoint(menu::idle));
 
     let buttons = Update::filter_callback_query()
@@ -45,6 +49,7 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::InviteRole { trade, supervisor }].endpoint(staff_admin::role_chosen))
                 .branch(case![CallbackData::DeactivateStaff(telegram_id)].endpoint(staff_admin::deactivate))
                 .branch(case![CallbackData::Filing(op)].endpoint(repair_filing::button))
+                .branch(case![CallbackData::Case(op)].endpoint(complaint_filing::button))
                 .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button))
                 .branch(case![CallbackData::List { list, page }].endpoint(ticket_views::turn_page))
                 .branch(case![CallbackData::Stats(period)].endpoint(supervise::period_chosen))

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bot::complaint_filing::CaseDraft;
 use crate::bot::repair_filing::Draft;
 use crate::domain::repair::PhotoRef;
 
@@ -44,6 +45,14 @@ pub enum State {
     FollowUp { ticket_id: i64 },
     /// /stats: a custom period is being typed.
     StatsRange,
+    /// Filing a complaint, suggestion or praise, step by step.
+    Case(CaseDraft),
+    /// Customer service types a reply for the owner…
+    CaseReply { ticket_id: i64 },
+    /// …or the outcome it closes with.
+    CaseOutcome { ticket_id: i64 },
+    /// The owner types a reply for customer service.
+    CaseOwnerReply { ticket_id: i64 },
 }
 
 impl State {

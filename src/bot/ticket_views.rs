@@ -50,7 +50,7 @@ async fn render_page(cx: &Cx, list: ListKind, page: u16) -> Result<Option<Outgoi
         lines.push(
             Text::new("list-line")
                 .arg("number", &t.number)
-                .arg("category", t.category().label())
+                .arg("category", crate::services::tickets::what(t))
                 .arg("status", t.status().label())
                 .arg("date", desk.time(t.created_at)),
         );
@@ -116,6 +116,11 @@ fn event_text(event: &EventRow) -> Text {
         "follow_up" => Text::new("event-follow-up"),
         "urgency" => Text::new("event-urgency"),
         "sla_breach" => Text::new("event-sla-breach"),
+        "take" => Text::new("event-take"),
+        "conclude" => Text::new("event-conclude"),
+        "unresolved" => Text::new("event-unresolved"),
+        "staff_reply" => Text::new("event-staff-reply"),
+        "owner_reply" => Text::new("event-owner-reply"),
         _ => Text::plain(event.kind.clone()),
     };
     let line = what.arg("who", event.actor_name.clone().unwrap_or_default());
@@ -131,7 +136,7 @@ fn card(cx: &Cx, d: &Detail) -> Outgoing {
     let mut lines = vec![
         Text::new("ticket-detail")
             .arg("number", &t.number)
-            .arg("category", t.category().label())
+            .arg("category", crate::services::tickets::what(t))
             .arg("place", d.place.clone())
             .arg("description", &t.description)
             .arg("urgency", t.urgency().label())
@@ -146,6 +151,10 @@ fn card(cx: &Cx, d: &Detail) -> Outgoing {
     let id = t.id;
     let b = |label: Text, op| Button::new(label, CallbackData::Ticket { id, op });
     let mut rows: Vec<Vec<Button>> = match d.role {
+        Role::Assignee if !t.is_repair() => match (t.status(), crate::services::complaints::handler_buttons(id)) {
+            (Status::Accepted, Markup::Inline(rows)) => rows,
+            _ => Vec::new(),
+        },
         Role::Assignee => match staff_buttons(t) {
             Markup::Inline(rows) => rows,
             _ => Vec::new(),
@@ -155,12 +164,12 @@ fn card(cx: &Cx, d: &Detail) -> Outgoing {
             if ticket_views::accepts_follow_up(t) {
                 row.push(b(Text::new("btn-follow-up"), TicketOp::FollowUp));
             }
-            if matches!(t.status(), Status::Queued | Status::Assigned | Status::Accepted) {
+            if t.is_repair() && matches!(t.status(), Status::Queued | Status::Assigned | Status::Accepted) {
                 row.push(b(Text::new("btn-cancel-ticket"), TicketOp::Cancel));
             }
             vec![row]
         }
-        Role::Supervisor if t.status().is_open() && t.status() != Status::Done => {
+        Role::Supervisor if t.is_repair() && t.status().is_open() && t.status() != Status::Done => {
             vec![vec![
                 b(Text::new("btn-reassign"), TicketOp::Reassign),
                 b(Text::new("btn-change-urgency"), TicketOp::Urgency),

@@ -55,6 +55,12 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
         TicketOp::Reassign | TicketOp::ReassignTo(_) | TicketOp::Urgency | TicketOp::SetUrgency(_) => {
             return crate::bot::supervise::button(cx, q, id, op).await;
         }
+        TicketOp::Take
+        | TicketOp::Reply
+        | TicketOp::CloseCase
+        | TicketOp::Resolved
+        | TicketOp::Unresolved
+        | TicketOp::OwnerReply => return crate::bot::case_work::button(cx, q, id, op).await,
         _ => {}
     }
     let actor = cx.actor();
@@ -65,7 +71,13 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
         | TicketOp::Reassign
         | TicketOp::ReassignTo(_)
         | TicketOp::Urgency
-        | TicketOp::SetUrgency(_) => {}
+        | TicketOp::SetUrgency(_)
+        | TicketOp::Take
+        | TicketOp::Reply
+        | TicketOp::CloseCase
+        | TicketOp::Resolved
+        | TicketOp::Unresolved
+        | TicketOp::OwnerReply => {}
         TicketOp::Accept => {
             let outcome = work::accept(&mut *cx.tx().await, &actor, id, &desk).await?;
             stepped(&cx, &q, outcome, Text::new("ticket-accepted-toast"));

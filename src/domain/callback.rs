@@ -5,7 +5,7 @@
 //!
 //! Encoding: a short prefix, then fields separated by `:`.
 
-use crate::domain::{Category, Relation, Trade, Urgency};
+use crate::domain::{Category, Relation, Subject, TicketKind, Trade, Urgency};
 use crate::i18n::Locale;
 
 pub const MAX_LEN: usize = 64;
@@ -28,6 +28,8 @@ pub enum CallbackData {
     DeactivateStaff(i64),
     /// A step of filing a repair request.
     Filing(FilingOp),
+    /// A step of filing a complaint, suggestion or praise.
+    Case(CaseOp),
     /// Something done to a ticket.
     Ticket { id: i64, op: TicketOp },
     /// A page of a ticket list.
@@ -93,6 +95,55 @@ pub enum FilingOp {
     Cancel,
 }
 
+/// The buttons of the complaint / suggestion / praise dialogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseOp {
+    Kind(TicketKind),
+    Subject(Subject),
+    /// The staff member the complaint is about…
+    Named(i64),
+    /// …or the owner does not know who.
+    NamedUnknown,
+    PhotosDone,
+    /// May customer service call them?
+    Contact(bool),
+    Confirm,
+    Back,
+    Cancel,
+}
+
+impl CaseOp {
+    fn encode(self) -> String {
+        match self {
+            CaseOp::Kind(k) => format!("k:{}", k.as_str()),
+            CaseOp::Subject(s) => format!("s:{}", s.as_str()),
+            CaseOp::Named(id) => format!("n:{id}"),
+            CaseOp::NamedUnknown => "nu".into(),
+            CaseOp::PhotosDone => "pd".into(),
+            CaseOp::Contact(yes) => (if yes { "cy" } else { "cn" }).into(),
+            CaseOp::Confirm => "ok".into(),
+            CaseOp::Back => "b".into(),
+            CaseOp::Cancel => "x".into(),
+        }
+    }
+
+    fn decode(a: &str, b: Option<&str>) -> Option<CaseOp> {
+        Some(match (a, b) {
+            ("k", Some(k)) => CaseOp::Kind(TicketKind::parse_code(k).filter(|k| *k != TicketKind::Repair)?),
+            ("s", Some(s)) => CaseOp::Subject(Subject::parse_code(s)?),
+            ("n", Some(id)) => CaseOp::Named(id.parse().ok().filter(|n: &i64| *n > 0 && !id.starts_with('+'))?),
+            ("nu", None) => CaseOp::NamedUnknown,
+            ("pd", None) => CaseOp::PhotosDone,
+            ("cy", None) => CaseOp::Contact(true),
+            ("cn", None) => CaseOp::Contact(false),
+            ("ok", None) => CaseOp::Confirm,
+            ("b", None) => CaseOp::Back,
+            ("x", None) => CaseOp::Cancel,
+            _ => return None,
+        })
+    }
+}
+
 /// The buttons on ticket cards and notices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TicketOp {
@@ -124,6 +175,18 @@ pub enum TicketOp {
     Urgency,
     /// …to this.
     SetUrgency(Urgency),
+    /// Customer service takes a complaint, suggestion or praise.
+    Take,
+    /// Its handler writes to the owner…
+    Reply,
+    /// …or closes it with an outcome.
+    CloseCase,
+    /// The owner: the outcome resolved it…
+    Resolved,
+    /// …or not.
+    Unresolved,
+    /// The owner writes back to the handler.
+    OwnerReply,
 }
 
 impl FilingOp {
@@ -187,6 +250,12 @@ impl TicketOp {
             TicketOp::ReassignTo(staff) => format!("ra{staff}"),
             TicketOp::Urgency => "ug".into(),
             TicketOp::SetUrgency(u) => format!("ug{}", &u.as_str()[..1]),
+            TicketOp::Take => "tk".into(),
+            TicketOp::Reply => "rpl".into(),
+            TicketOp::CloseCase => "cls".into(),
+            TicketOp::Resolved => "rsv".into(),
+            TicketOp::Unresolved => "urs".into(),
+            TicketOp::OwnerReply => "orp".into(),
         }
     }
 
@@ -212,6 +281,12 @@ impl TicketOp {
             "uge" => TicketOp::SetUrgency(Urgency::Emergency),
             "ugu" => TicketOp::SetUrgency(Urgency::Urgent),
             "ugr" => TicketOp::SetUrgency(Urgency::Routine),
+            "tk" => TicketOp::Take,
+            "rpl" => TicketOp::Reply,
+            "cls" => TicketOp::CloseCase,
+            "rsv" => TicketOp::Resolved,
+            "urs" => TicketOp::Unresolved,
+            "orp" => TicketOp::OwnerReply,
             _ if s.starts_with("ra") => {
                 TicketOp::ReassignTo(s[2..].parse::<i64>().ok().filter(|n| *n > 0 && !s[2..].starts_with('+'))?)
             }
@@ -237,6 +312,7 @@ impl CallbackData {
             }
             CallbackData::DeactivateStaff(id) => format!("deact:{id}"),
             CallbackData::Filing(op) => format!("f:{}", op.encode()),
+            CallbackData::Case(op) => format!("cs:{}", op.encode()),
             CallbackData::Ticket { id, op } => format!("t:{id}:{}", op.encode()),
             CallbackData::List { list, page } => format!("ls:{}:{page}", list.code()),
             CallbackData::Export { from, to } => format!("ex:{}:{}", from.format("%Y%m%d"), to.format("%Y%m%d")),
@@ -289,6 +365,7 @@ impl CallbackData {
             },
             ("deact", None) => CallbackData::DeactivateStaff(id(a)?),
             ("f", b) => CallbackData::Filing(FilingOp::decode(a?, b)?),
+            ("cs", b) => CallbackData::Case(CaseOp::decode(a?, b)?),
             ("t", Some(op)) => CallbackData::Ticket { id: id(a)?, op: TicketOp::decode(op)? },
             ("ex", Some(to)) => {
                 let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y%m%d").ok();
@@ -337,6 +414,21 @@ mod tests {
             CallbackData::Filing(FilingOp::Cancel),
         ];
         all.extend(Category::ALL.map(|c| CallbackData::Filing(FilingOp::Category(c))));
+        all.extend(TicketKind::CASES.map(|k| CallbackData::Case(CaseOp::Kind(k))));
+        all.extend(Subject::ALL.map(|s| CallbackData::Case(CaseOp::Subject(s))));
+        all.extend(
+            [
+                CaseOp::Named(i64::MAX),
+                CaseOp::NamedUnknown,
+                CaseOp::PhotosDone,
+                CaseOp::Contact(true),
+                CaseOp::Contact(false),
+                CaseOp::Confirm,
+                CaseOp::Back,
+                CaseOp::Cancel,
+            ]
+            .map(CallbackData::Case),
+        );
         all.extend(Urgency::ALL.map(|u| CallbackData::Filing(FilingOp::Urgency(u))));
         for op in [
             TicketOp::Accept,
@@ -363,6 +455,12 @@ mod tests {
             TicketOp::SetUrgency(Urgency::Emergency),
             TicketOp::SetUrgency(Urgency::Urgent),
             TicketOp::SetUrgency(Urgency::Routine),
+            TicketOp::Take,
+            TicketOp::Reply,
+            TicketOp::CloseCase,
+            TicketOp::Resolved,
+            TicketOp::Unresolved,
+            TicketOp::OwnerReply,
         ] {
             all.push(CallbackData::Ticket { id: i64::MAX, op });
         }
@@ -424,6 +522,11 @@ mod tests {
             "f:c:spaceship",
             "f:w:12",
             "f:u:-1",
+            "cs:k:repair",
+            "cs:s:weather",
+            "cs:n:-3",
+            "cs:n:+3",
+            "cs:zz",
             "t:1:ra-5",
             "t:1:ra+5",
             "t:1:ugx",

@@ -1,6 +1,7 @@
 //! Pure types and rules: nothing here does I/O.
 
 pub mod callback;
+pub mod complaint;
 pub mod labels;
 pub mod outgoing;
 pub mod period;
@@ -13,6 +14,7 @@ pub mod ticket;
 pub mod unit;
 
 pub use callback::CallbackData;
+pub use complaint::{Subject, TicketKind};
 pub use outgoing::{Button, Markup, Menu, Outgoing};
 pub use phone::PhoneNumber;
 pub use relation::Relation;

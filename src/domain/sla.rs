@@ -24,6 +24,10 @@ pub struct SlaPolicy {
     pub remind_before: Duration,
     /// A job marked done that the owner neither confirms nor disputes closes after this.
     pub confirm_within: Duration,
+    /// A complaint gets its first reply to the owner within this…
+    pub complaint_reply: Duration,
+    /// …and a written outcome within this.
+    pub complaint_outcome: Duration,
 }
 
 impl Default for SlaPolicy {
@@ -46,6 +50,8 @@ impl Default for SlaPolicy {
             },
             remind_before: Duration::minutes(10),
             confirm_within: Duration::hours(72),
+            complaint_reply: Duration::hours(24),
+            complaint_outcome: Duration::days(7),
         }
     }
 }

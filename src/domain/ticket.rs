@@ -103,10 +103,16 @@ pub enum Action {
     Cancel,
     Reassign,
     AutoClose,
+    /// Customer service takes a complaint, suggestion or praise.
+    Take,
+    /// The handler closes it with an outcome; the owner answers.
+    Conclude,
+    /// The owner says the outcome did not resolve it: back to the handler.
+    Unresolved,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::Assign,
         Action::Accept,
         Action::Decline,
@@ -121,6 +127,9 @@ impl Action {
         Action::Cancel,
         Action::Reassign,
         Action::AutoClose,
+        Action::Take,
+        Action::Conclude,
+        Action::Unresolved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -139,6 +148,9 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Reassign => "reassign",
             Action::AutoClose => "auto_close",
+            Action::Take => "take",
+            Action::Conclude => "conclude",
+            Action::Unresolved => "unresolved",
         }
     }
 
@@ -171,6 +183,11 @@ pub fn transition(from: Status, action: Action) -> Result<Status, Refused> {
         (Done, ReportNotFixed) => Assigned,
         (Queued | Assigned | Accepted, Cancel) => Cancelled,
         (Queued | Assigned | Accepted | OnTheWay | InProgress | OnHold, Reassign) => Assigned,
+        // Complaints, suggestions, praise: Queued ─Take─► Accepted ─Conclude─► Done
+        // ─ConfirmFixed─► Closed, or Done ─Unresolved─► Accepted (same handler).
+        (Queued, Take) => Accepted,
+        (Accepted, Conclude) => Done,
+        (Done, Unresolved) => Accepted,
         _ => return Err(Refused { from, action }),
     };
     Ok(to)
@@ -202,7 +219,7 @@ mod tests {
     use Status::*;
 
     /// Every allowed transition; everything else is refused.
-    const ALLOWED: [(Status, Action, Status); 23] = [
+    const ALLOWED: [(Status, Action, Status); 26] = [
         (Queued, Assign, Assigned),
         (Assigned, Accept, Accepted),
         (Assigned, Decline, Queued),
@@ -226,6 +243,9 @@ mod tests {
         (OnTheWay, Reassign, Assigned),
         (InProgress, Reassign, Assigned),
         (OnHold, Reassign, Assigned),
+        (Queued, Take, Accepted),
+        (Accepted, Conclude, Done),
+        (Done, Unresolved, Accepted),
     ];
 
     #[test]

@@ -82,7 +82,7 @@ pub async fn decline(
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if ticket.assignee_id != Some(actor) {
+    if ticket.assignee_id != Some(actor) || !ticket.is_repair() {
         return Ok(Err(Refusal::NotAllowed));
     }
     if let Err(refusal) =

@@ -193,7 +193,8 @@ async fn close_as_owner(
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
     let mut ticket = match owned(conn, actor, id).await? {
-        Ok(t) => t,
+        Ok(t) if t.is_repair() => t,
+        Ok(_) => return Ok(Err(Refusal::NotAllowed)),
         Err(r) => return Ok(Err(r)),
     };
     if let Err(r) = tickets::change(conn, &mut ticket, action, Some(actor.telegram_id()), None, desk.now).await? {
@@ -233,7 +234,8 @@ pub async fn report_not_fixed(
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
     let mut ticket = match owned(conn, actor, id).await? {
-        Ok(t) => t,
+        Ok(t) if t.is_repair() => t,
+        Ok(_) => return Ok(Err(Refusal::NotAllowed)),
         Err(r) => return Ok(Err(r)),
     };
     if let Err(r) =

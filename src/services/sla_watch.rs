@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::domain::ticket::Action;
 use crate::domain::{Markup, Outgoing};
 use crate::i18n::Text;
+use crate::services::complaints::{self, Target};
 use crate::services::dispatch::dispatch;
 use crate::services::notify;
 use crate::services::people::{self, Actor};
@@ -42,6 +43,8 @@ pub struct Sweep {
     pub resolve_breaches: usize,
     pub auto_closed: usize,
     pub drafts_discarded: usize,
+    /// Complaints past their first-reply or outcome target, escalated.
+    pub complaint_breaches: usize,
 }
 
 impl Sweep {
@@ -63,6 +66,8 @@ pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home:
         resolve_breaches: each_due(pool, Watch::ResolveBreached { now }, &desk).await,
         auto_closed: each_due(pool, Watch::ConfirmLapsed { done_before: now - desk.sla.confirm_within }, &desk).await,
         drafts_discarded: discard_abandoned_drafts(pool, settings, now, home).await,
+        complaint_breaches: each_due(pool, Watch::ReplyBreached { now }, &desk).await
+            + each_due(pool, Watch::OutcomeBreached { now }, &desk).await,
     }
 }
 
@@ -94,6 +99,8 @@ async fn each_due(pool: &PgPool, watch: Watch, desk: &Desk<'_>) -> usize {
                 Watch::OnsiteBreached { .. } => escalate(&mut tx, ticket, desk, Deadline::Onsite).await?,
                 Watch::ResolveBreached { .. } => escalate(&mut tx, ticket, desk, Deadline::Resolve).await?,
                 Watch::ConfirmLapsed { .. } => auto_close(&mut tx, ticket, desk).await?,
+                Watch::ReplyBreached { .. } => complaints::escalate(&mut tx, ticket, Target::FirstReply, desk).await?,
+                Watch::OutcomeBreached { .. } => complaints::escalate(&mut tx, ticket, Target::Outcome, desk).await?,
                 Watch::Queued => {
                     if !redispatch(&mut tx, ticket, desk).await? {
                         return Ok(false);

@@ -20,7 +20,11 @@ async fn supervised(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Re
     if !is_supervisor(actor) {
         return Ok(Err(Refusal::NotAllowed));
     }
-    tickets::lock(conn, id).await
+    // Reassigning and urgency are repair tools; complaints are taken.
+    match tickets::lock(conn, id).await? {
+        Ok(t) if !t.is_repair() => Ok(Err(Refusal::NotAllowed)),
+        other => Ok(other),
+    }
 }
 
 /// Who the ticket can go to: its trade first, fewest open tickets first.

@@ -182,7 +182,17 @@ pub async fn tell_supervisors(
     Ok(())
 }
 
-/// The ticket's label in a notice: "BX-20261127-0042 水暖维修".
+/// The ticket's label in a notice: "BX-20261127-0042 水暖维修", or
+/// "TS-20261127-0003 投诉·噪音".
 pub fn title(ticket: &TicketRow) -> Text {
-    Text::new("ticket-title").arg("number", &ticket.number).arg("category", ticket.category().label())
+    Text::new("ticket-title").arg("number", &ticket.number).arg("category", what(ticket))
+}
+
+/// What the ticket is about: a repair's category, or a complaint's kind and subject.
+pub fn what(ticket: &TicketRow) -> Text {
+    if ticket.is_repair() {
+        ticket.category().label()
+    } else {
+        Text::new("case-what").arg("kind", ticket.kind().label()).arg("subject", ticket.subject().label())
+    }
 }

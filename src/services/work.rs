@@ -19,7 +19,8 @@ async fn assigned_to(conn: &mut PgConnection, actor: &Actor, ticket_id: i64) -> 
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if !actor.is_staff() || ticket.assignee_id != Some(actor.telegram_id()) {
+    // Complaints have their own steps (services::complaints).
+    if !actor.is_staff() || ticket.assignee_id != Some(actor.telegram_id()) || !ticket.is_repair() {
         return Ok(Err(Refusal::NotAllowed));
     }
     Ok(Ok(ticket))

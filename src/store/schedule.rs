@@ -33,31 +33,50 @@ pub enum Watch {
     ConfirmLapsed { done_before: DateTime<Utc> },
     /// Waiting in the queue: someone eligible may have joined or come free.
     Queued,
+    /// A complaint nobody has answered by its first-reply deadline; not escalated yet.
+    ReplyBreached { now: DateTime<Utc> },
+    /// A complaint without an outcome by its outcome deadline (time with
+    /// the owner, status done, does not count); not escalated yet.
+    OutcomeBreached { now: DateTime<Utc> },
 }
 
 impl Watch {
     /// The condition on `tickets`, and the moments bound as $1, $2.
     fn condition(self) -> (&'static str, Vec<DateTime<Utc>>) {
         match self {
-            Watch::AcceptOverdue { now } => ("status = 'assigned' AND accept_due_at <= $1", vec![now]),
+            Watch::AcceptOverdue { now } => {
+                ("kind = 'repair' AND status = 'assigned' AND accept_due_at <= $1", vec![now])
+            }
             Watch::ReminderDue { now, remind_from } => (
-                "status IN ('assigned', 'accepted', 'on_the_way') AND onsite_at IS NULL
+                "kind = 'repair' AND status IN ('assigned', 'accepted', 'on_the_way') AND onsite_at IS NULL
                  AND reminder_sent_at IS NULL AND assignee_id IS NOT NULL
                  AND onsite_due_at <= $1 AND onsite_due_at > $2",
                 vec![remind_from, now],
             ),
             Watch::OnsiteBreached { now } => (
-                "status IN ('queued', 'assigned', 'accepted', 'on_the_way') AND onsite_at IS NULL
+                "kind = 'repair' AND status IN ('queued', 'assigned', 'accepted', 'on_the_way') AND onsite_at IS NULL
                  AND onsite_breached_at IS NULL AND onsite_due_at <= $1",
                 vec![now],
             ),
             Watch::ResolveBreached { now } => (
-                "status IN ('queued', 'assigned', 'accepted', 'on_the_way', 'in_progress')
+                "kind = 'repair' AND status IN ('queued', 'assigned', 'accepted', 'on_the_way', 'in_progress')
                  AND first_done_at IS NULL AND resolve_breached_at IS NULL AND resolve_due_at <= $1",
                 vec![now],
             ),
-            Watch::ConfirmLapsed { done_before } => ("status = 'done' AND done_at <= $1", vec![done_before]),
-            Watch::Queued => ("status = 'queued'", vec![]),
+            Watch::ConfirmLapsed { done_before } => {
+                ("kind = 'repair' AND status = 'done' AND done_at <= $1", vec![done_before])
+            }
+            Watch::Queued => ("kind = 'repair' AND status = 'queued'", vec![]),
+            Watch::ReplyBreached { now } => (
+                "kind = 'complaint' AND status IN ('queued', 'accepted') AND first_reply_at IS NULL
+                 AND reply_breached_at IS NULL AND reply_due_at <= $1",
+                vec![now],
+            ),
+            Watch::OutcomeBreached { now } => (
+                "kind = 'complaint' AND status IN ('queued', 'accepted') AND outcome_breached_at IS NULL
+                 AND outcome_due_at <= $1",
+                vec![now],
+            ),
         }
     }
 }

@@ -43,7 +43,7 @@ const JUDGED: &str = "
                                   WHERE e.ticket_id = t.id AND e.to_status = 'cancelled'), t.closed_at)
                    ELSE $3::timestamptz END AS stop
         ) s
-        WHERE t.created_at >= $1 AND t.created_at < $2
+        WHERE t.created_at >= $1 AND t.created_at < $2 AND t.kind = 'repair'
     )";
 
 /// The measures of a set of tickets. Seconds are from filing (`created_at`);
@@ -176,7 +176,7 @@ pub async fn count_by_status(
 ) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT status, count(*) FROM tickets
-         WHERE created_at >= $1 AND created_at < $2
+         WHERE created_at >= $1 AND created_at < $2 AND kind = 'repair'
          GROUP BY status ORDER BY count(*) DESC, status",
     )
     .bind(from)
@@ -193,7 +193,7 @@ pub async fn count_by_category(
 ) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT category, count(*) FROM tickets
-         WHERE created_at >= $1 AND created_at < $2
+         WHERE created_at >= $1 AND created_at < $2 AND kind = 'repair'
          GROUP BY category ORDER BY count(*) DESC, category",
     )
     .bind(from)

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use sqlx::PgConnection;
 
-use crate::domain::{Category, Status, Urgency};
+use crate::domain::{Category, Status, Subject, TicketKind, Urgency};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TicketRow {
@@ -44,6 +44,16 @@ pub struct TicketRow {
     pub reopen_count: i32,
     pub rating: Option<i16>,
     pub rating_comment: Option<String>,
+    pub kind: String,
+    pub subject: Option<String>,
+    pub contact_allowed: bool,
+    pub named_staff_id: Option<i64>,
+    pub first_reply_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub reply_due_at: Option<DateTime<Utc>>,
+    pub outcome_due_at: Option<DateTime<Utc>>,
+    pub reply_breached_at: Option<DateTime<Utc>>,
+    pub outcome_breached_at: Option<DateTime<Utc>>,
 }
 
 impl TicketRow {
@@ -62,13 +72,26 @@ impl TicketRow {
     pub fn category(&self) -> Category {
         Category::parse_code(&self.category).unwrap_or(Category::Other)
     }
+
+    pub fn kind(&self) -> TicketKind {
+        TicketKind::parse_code(&self.kind).unwrap_or(TicketKind::Repair)
+    }
+
+    pub fn is_repair(&self) -> bool {
+        self.kind() == TicketKind::Repair
+    }
+
+    pub fn subject(&self) -> Subject {
+        self.subject.as_deref().and_then(Subject::parse_code).unwrap_or(Subject::Other)
+    }
 }
 
 const COLUMNS: &str = "id, number, community_id, category, trade, unit_id, common_area, latitude, longitude, \
      description, urgency, preferred_window, status, reporter_id, reported_by_staff, assignee_id, created_at, \
      assigned_at, accept_due_at, accepted_at, first_accepted_at, onsite_due_at, onsite_at, resolve_due_at, \
      hold_since, hold_until, hold_reason, done_at, first_done_at, closed_at, reminder_sent_at, \
-     onsite_breached_at, resolve_breached_at, reopen_count, rating, rating_comment";
+     onsite_breached_at, resolve_breached_at, reopen_count, rating, rating_comment, kind, subject, contact_allowed, \
+     named_staff_id, first_reply_at, outcome, reply_due_at, outcome_due_at, reply_breached_at, outcome_breached_at";
 
 /// The next number of the day in a community (1, 2, …), taken under the
 /// counter row's lock so two tickets never share one.
@@ -129,6 +152,67 @@ pub async fn insert(conn: &mut PgConnection, new: NewTicket<'_>) -> sqlx::Result
     .await
 }
 
+pub struct NewCase<'a> {
+    pub number: &'a str,
+    pub community_id: i64,
+    pub kind: TicketKind,
+    pub subject: Subject,
+    pub unit_id: Option<i64>,
+    pub description: &'a str,
+    pub reporter_id: i64,
+    pub contact_allowed: bool,
+    pub named_staff_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub reply_due_at: Option<DateTime<Utc>>,
+    pub outcome_due_at: Option<DateTime<Utc>>,
+}
+
+/// A complaint, suggestion or praise. The repair columns it must fill get
+/// neutral values: category 'other', trade customer service, routine, and
+/// the repair deadlines at the moment of filing (nothing that reads them
+/// looks at other kinds).
+pub async fn insert_case(conn: &mut PgConnection, new: NewCase<'_>) -> sqlx::Result<TicketRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO tickets (number, community_id, category, trade, unit_id, description, urgency, status,
+             reporter_id, created_at, onsite_due_at, resolve_due_at, kind, subject, contact_allowed,
+             named_staff_id, reply_due_at, outcome_due_at)
+         VALUES ($1, $2, 'other', 'customer_service', $3, $4, 'routine', 'queued', $5, $6, $6, $6, $7, $8, $9,
+             $10, $11, $12)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(new.number)
+    .bind(new.community_id)
+    .bind(new.unit_id)
+    .bind(new.description)
+    .bind(new.reporter_id)
+    .bind(new.created_at)
+    .bind(new.kind.as_str())
+    .bind(new.subject.as_str())
+    .bind(new.contact_allowed)
+    .bind(new.named_staff_id)
+    .bind(new.reply_due_at)
+    .bind(new.outcome_due_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// Who handles complaints: active customer-service staff and supervisors.
+pub async fn customer_service(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(
+        "SELECT telegram_id FROM staff WHERE active AND (trade = 'customer_service' OR is_supervisor)
+         ORDER BY telegram_id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Active staff by name, for an owner naming whom a complaint is about.
+pub async fn active_staff_names(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT telegram_id, name FROM staff WHERE active ORDER BY name, telegram_id LIMIT 30")
+        .fetch_all(conn)
+        .await
+}
+
 /// Locks the ticket for a change: two people acting on it at once take turns.
 pub async fn get_for_update(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<TicketRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM tickets WHERE id = $1 FOR UPDATE"))
@@ -148,7 +232,8 @@ pub async fn save(conn: &mut PgConnection, t: &TicketRow) -> sqlx::Result<()> {
              accepted_at = $7, first_accepted_at = $8, onsite_due_at = $9, onsite_at = $10, resolve_due_at = $11,
              hold_since = $12, hold_until = $13, hold_reason = $14, done_at = $15, first_done_at = $16,
              closed_at = $17, reminder_sent_at = $18, onsite_breached_at = $19, resolve_breached_at = $20,
-             reopen_count = $21, rating = $22, rating_comment = $23, updated_at = now()
+             reopen_count = $21, rating = $22, rating_comment = $23, first_reply_at = $24, outcome = $25,
+             reply_breached_at = $26, outcome_breached_at = $27, outcome_due_at = $28, updated_at = now()
          WHERE id = $1",
     )
     .bind(t.id)
@@ -174,6 +259,11 @@ pub async fn save(conn: &mut PgConnection, t: &TicketRow) -> sqlx::Result<()> {
     .bind(t.reopen_count)
     .bind(t.rating)
     .bind(&t.rating_comment)
+    .bind(t.first_reply_at)
+    .bind(&t.outcome)
+    .bind(t.reply_breached_at)
+    .bind(t.outcome_breached_at)
+    .bind(t.outcome_due_at)
     .execute(conn)
     .await?;
     Ok(())
@@ -275,7 +365,8 @@ pub async fn candidates(conn: &mut PgConnection, trade: &str, excluding: &[i64])
     sqlx::query_as(
         "SELECT s.telegram_id, s.name,
                 (SELECT count(*) FROM tickets t
-                 WHERE t.assignee_id = s.telegram_id AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
+                 WHERE t.assignee_id = s.telegram_id AND t.kind = 'repair'
+                   AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
          FROM staff s
          WHERE s.active AND s.trade = $1 AND NOT (s.telegram_id = ANY($2))
          ORDER BY open_tickets, s.last_assigned_at NULLS FIRST, s.telegram_id",
@@ -334,7 +425,7 @@ pub async fn community_of_user(conn: &mut PgConnection, telegram_id: i64) -> sql
 
 /// Emergency first, then by the on-site deadline.
 const BY_URGENCY: &str = "CASE urgency WHEN 'emergency' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, onsite_due_at, id";
-const UNFINISHED: &str = "status NOT IN ('done', 'closed', 'cancelled')";
+const UNFINISHED: &str = "kind = 'repair' AND status NOT IN ('done', 'closed', 'cancelled')";
 
 // Each list asks for `limit` + 1 rows: the extra one says there is a next page.
 
@@ -379,7 +470,7 @@ pub async fn for_assignee(
 /// Tickets waiting for someone to be found.
 pub async fn queued(conn: &mut PgConnection, offset: i64, limit: i64) -> sqlx::Result<Vec<TicketRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tickets WHERE status = 'queued' ORDER BY {BY_URGENCY} LIMIT $1 OFFSET $2"
+        "SELECT {COLUMNS} FROM tickets WHERE kind = 'repair' AND status = 'queued' ORDER BY {BY_URGENCY} LIMIT $1 OFFSET $2"
     ))
     .bind(limit + 1)
     .bind(offset)
@@ -418,7 +509,8 @@ pub async fn reassign_candidates(
     sqlx::query_as(
         "SELECT s.telegram_id, s.name,
                 (SELECT count(*) FROM tickets t
-                 WHERE t.assignee_id = s.telegram_id AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
+                 WHERE t.assignee_id = s.telegram_id AND t.kind = 'repair'
+                   AND t.status NOT IN ('done', 'closed', 'cancelled')) AS open_tickets
          FROM staff s
          WHERE s.active AND s.trade <> 'customer_service' AND s.telegram_id IS DISTINCT FROM $2
          ORDER BY (s.trade = $1) DESC, open_tickets, s.name

@@ -2,6 +2,7 @@
 //! the Bot API emulator.
 
 mod bad_input;
+mod complaints;
 mod locales;
 mod onboarding;
 mod process;

@@ -1,0 +1,425 @@
+//! Complaints (投诉), suggestions (建议) and praise (表扬): an owner files one,
+//! customer service takes it (first one wins), the conversation runs
+//! through the bot (every message a ticket event), the handler closes it
+//! with an outcome and the owner answers resolved / not resolved, then
+//! rates it (the repair rating, `repairs::rate`).
+//!
+//! Privacy: the owner is never shown a staff member's Telegram account (the
+//! bot relays), and staff see the owner's phone only when the owner allowed
+//! a call. A complaint about a named staff member is never shown to, nor
+//! taken by, that member.
+
+use serde_json::json;
+use sqlx::PgConnection;
+
+use crate::domain::complaint::case_number;
+use crate::domain::repair::PhotoRef;
+use crate::domain::ticket::Action;
+use crate::domain::{Button, CallbackData, Markup, Outgoing, Status, Subject, TicketKind, callback::TicketOp};
+use crate::i18n::Text;
+use crate::services::notify;
+use crate::services::people::Actor;
+use crate::services::tickets::{self, Desk, Outcome, Refusal};
+use crate::store::{self, tickets::NewCase, tickets::TicketRow};
+
+#[derive(Debug, Clone)]
+pub struct NewCaseFiling {
+    pub kind: TicketKind,
+    pub subject: Subject,
+    /// The staff member a staff-conduct complaint is about, if the owner knows.
+    pub named_staff_id: Option<i64>,
+    pub description: String,
+    pub photos: Vec<PhotoRef>,
+    pub contact_allowed: bool,
+}
+
+/// Customer-service staff and supervisors handle complaints.
+pub fn is_handler(actor: &Actor) -> bool {
+    actor.staff.as_ref().is_some_and(|s| s.is_supervisor || s.trade == "customer_service")
+}
+
+/// Active staff an owner can name in a staff-conduct complaint.
+pub async fn nameable_staff(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, String)>> {
+    store::tickets::active_staff_names(conn).await
+}
+
+fn button(label: Text, id: i64, op: TicketOp) -> Button {
+    Button::new(label, CallbackData::Ticket { id, op })
+}
+
+/// Files it, numbers it, sets the complaint targets and tells customer
+/// service (a card with Take).
+pub async fn file(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    case: NewCaseFiling,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    if !actor.is_owner() || case.kind == TicketKind::Repair {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    let named = match case.named_staff_id {
+        Some(id) if case.subject == Subject::StaffConduct => match store::staff::get(conn, id).await? {
+            Some(s) if s.active => Some(id),
+            _ => return Ok(Err(Refusal::NotFound)),
+        },
+        _ => None,
+    };
+    let unit_id = actor.residences.first().map(|r| r.unit_id);
+    let community_id = match unit_id {
+        Some(id) => store::tickets::community_of_unit(conn, id).await?,
+        None => store::tickets::community_of_user(conn, actor.telegram_id()).await?,
+    };
+    let day = desk.now.with_timezone(&desk.tz).date_naive();
+    let sequence = store::tickets::next_sequence(conn, community_id, day).await?;
+    let number = case_number(case.kind, day, sequence);
+    let deadlines = case.kind.has_deadlines();
+    let ticket = store::tickets::insert_case(
+        conn,
+        NewCase {
+            number: &number,
+            community_id,
+            kind: case.kind,
+            subject: case.subject,
+            unit_id,
+            description: &case.description,
+            reporter_id: actor.telegram_id(),
+            contact_allowed: case.contact_allowed,
+            named_staff_id: named,
+            created_at: desk.now,
+            reply_due_at: deadlines.then(|| desk.now + desk.sla.complaint_reply),
+            outcome_due_at: deadlines.then(|| desk.now + desk.sla.complaint_outcome),
+        },
+    )
+    .await?;
+    for photo in &case.photos {
+        store::tickets::add_photo(conn, ticket.id, &photo.file_id, &photo.unique_id, "report", actor.telegram_id())
+            .await?;
+    }
+    let data = json!({ "kind": case.kind.as_str(), "subject": case.subject.as_str(), "named_staff": named });
+    tickets::record(conn, &ticket, "created", Some(actor.telegram_id()), None, data, desk.now).await?;
+    let photos = store::tickets::photos(conn, ticket.id, "report").await?;
+    let mut text = vec![
+        Text::new("case-new-staff")
+            .arg("ticket", tickets::title(&ticket))
+            .arg("place", tickets::place(conn, &ticket).await?)
+            .arg("description", &ticket.description),
+    ];
+    if let Some(due) = ticket.reply_due_at {
+        text.push(Text::new("case-reply-due").arg("due", desk.time(due)));
+    }
+    let card = Outgoing::with(
+        Text::lines(text),
+        Markup::Inline(vec![vec![button(Text::new("btn-take"), ticket.id, TicketOp::Take)]]),
+    )
+    .with_photos(photos);
+    for chat in store::tickets::customer_service(conn).await? {
+        if Some(chat) == named || chat == actor.telegram_id() {
+            continue;
+        }
+        notify::notification(conn, chat, "case-new", &card, desk.now, Some(format!("case:{}:{chat}", ticket.id)))
+            .await?;
+    }
+    Ok(Ok(ticket))
+}
+
+/// The handler's card: everything needed to answer, with Reply / Close.
+/// The owner's phone only if they allowed a call.
+pub async fn handler_card(conn: &mut PgConnection, ticket: &TicketRow, desk: &Desk<'_>) -> sqlx::Result<Outgoing> {
+    let reporter = store::users::get(conn, ticket.reporter_id).await?;
+    let (name, phone) = reporter.map(|u| (u.display_name(), u.phone)).unwrap_or_default();
+    let contact = match phone {
+        Some(phone) if ticket.contact_allowed => Text::new("case-contact-phone").arg("phone", phone),
+        _ => Text::new("case-contact-none"),
+    };
+    let mut lines = vec![
+        Text::new("case-card")
+            .arg("ticket", tickets::title(ticket))
+            .arg("place", tickets::place(conn, ticket).await?)
+            .arg("description", &ticket.description)
+            .arg("owner", name)
+            .arg("contact", contact),
+    ];
+    if let Some(due) = ticket.outcome_due_at {
+        lines.push(Text::new("case-outcome-due").arg("due", desk.time(due)));
+    }
+    Ok(Outgoing::with(Text::lines(lines), handler_buttons(ticket.id)))
+}
+
+pub fn handler_buttons(id: i64) -> Markup {
+    Markup::Inline(vec![vec![
+        button(Text::new("btn-case-reply"), id, TicketOp::Reply),
+        button(Text::new("btn-case-close"), id, TicketOp::CloseCase),
+    ]])
+}
+
+async fn locked_case(conn: &mut PgConnection, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
+    match tickets::lock(conn, id).await? {
+        Ok(t) if t.is_repair() => Ok(Err(Refusal::NotFound)),
+        other => Ok(other),
+    }
+}
+
+/// Take: the first one wins (the row lock makes the others wait and then
+/// see it taken). The named staff member may not take it.
+pub async fn take(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    if !is_handler(actor) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    let mut ticket = match locked_case(conn, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if ticket.named_staff_id == Some(actor.telegram_id()) || ticket.reporter_id == actor.telegram_id() {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    if let Err(r) = tickets::change(conn, &mut ticket, Action::Take, Some(actor.telegram_id()), None, desk.now).await? {
+        return Ok(Err(r));
+    }
+    ticket.assignee_id = Some(actor.telegram_id());
+    ticket.assigned_at = Some(desk.now);
+    ticket.accepted_at = Some(desk.now);
+    ticket.first_accepted_at = Some(desk.now);
+    store::tickets::save(conn, &ticket).await?;
+    let news = Outgoing::new(Text::new("case-taken-owner").arg("ticket", tickets::title(&ticket)));
+    tickets::tell_reporter(conn, &ticket, "case-taken", news, desk.now).await?;
+    Ok(Ok(ticket))
+}
+
+/// The handler, on an open case (to refuse a stale button before asking
+/// them anything, and before acting).
+pub async fn check_handler(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
+    let ticket = match locked_case(conn, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if !is_handler(actor) || ticket.assignee_id != Some(actor.telegram_id()) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    if ticket.status() != Status::Accepted {
+        return Ok(Err(Refusal::NotNow(ticket.status())));
+    }
+    Ok(Ok(ticket))
+}
+
+/// The handler writes to the owner: relayed without their account, kept
+/// as a `staff_reply` event; the first one sets `first_reply_at`.
+pub async fn reply(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    text: &str,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match check_handler(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if ticket.first_reply_at.is_none() {
+        ticket.first_reply_at = Some(desk.now);
+        store::tickets::save(conn, &ticket).await?;
+    }
+    tickets::record(conn, &ticket, "staff_reply", Some(actor.telegram_id()), Some(text), json!({}), desk.now).await?;
+    let relayed = Outgoing::with(
+        Text::new("case-reply-owner").arg("ticket", tickets::title(&ticket)).arg("text", text),
+        Markup::Inline(vec![vec![button(Text::new("btn-case-owner-reply"), id, TicketOp::OwnerReply)]]),
+    );
+    tickets::tell_reporter(conn, &ticket, "case-reply", relayed, desk.now).await?;
+    Ok(Ok(ticket))
+}
+
+/// The owner, on a case still being handled.
+pub async fn check_owner(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
+    let ticket = match locked_case(conn, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if ticket.reporter_id != actor.telegram_id() {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    Ok(Ok(ticket))
+}
+
+/// The owner writes back: relayed to the handler with Reply / Close.
+pub async fn owner_reply(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    text: &str,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let ticket = match check_owner(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    let Some(handler) = ticket.assignee_id.filter(|_| ticket.status() == Status::Accepted) else {
+        return Ok(Err(Refusal::NotNow(ticket.status())));
+    };
+    tickets::record(conn, &ticket, "owner_reply", Some(actor.telegram_id()), Some(text), json!({}), desk.now).await?;
+    let relayed = Outgoing::with(
+        Text::new("case-owner-reply-staff").arg("ticket", tickets::title(&ticket)).arg("text", text),
+        handler_buttons(id),
+    );
+    notify::notification(conn, handler, "case-owner-reply", &relayed, desk.now, None).await?;
+    Ok(Ok(ticket))
+}
+
+/// The handler closes it with a written outcome; the owner answers
+/// Resolved / Not resolved.
+pub async fn conclude(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    outcome: &str,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match check_handler(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::Conclude, Some(actor.telegram_id()), Some(outcome), desk.now).await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.outcome = Some(outcome.to_owned());
+    ticket.done_at = Some(desk.now);
+    ticket.first_done_at = ticket.first_done_at.or(Some(desk.now));
+    // A written outcome is an answer to the owner.
+    ticket.first_reply_at = ticket.first_reply_at.or(Some(desk.now));
+    store::tickets::save(conn, &ticket).await?;
+    let ask = Outgoing::with(
+        Text::new("case-outcome-owner").arg("ticket", tickets::title(&ticket)).arg("outcome", outcome),
+        Markup::Inline(vec![vec![
+            button(Text::new("btn-case-resolved"), id, TicketOp::Resolved),
+            button(Text::new("btn-case-unresolved"), id, TicketOp::Unresolved),
+        ]]),
+    );
+    tickets::tell_reporter(conn, &ticket, "case-outcome", ask, desk.now).await?;
+    Ok(Ok(ticket))
+}
+
+/// Resolved: closed (the bot then asks for the 1–5 rating); the handler is told.
+pub async fn resolved(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match check_owner(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::ConfirmFixed, Some(actor.telegram_id()), None, desk.now).await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.closed_at = Some(desk.now);
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(handler) = ticket.assignee_id {
+        let notice = Outgoing::new(Text::new("case-resolved-staff").arg("ticket", tickets::title(&ticket)));
+        notify::notification(conn, handler, "case-resolved", &notice, desk.now, None).await?;
+    }
+    Ok(Ok(ticket))
+}
+
+/// Not resolved: back to the same handler (with the card again) and the
+/// supervisors are told.
+pub async fn unresolved(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    let mut ticket = match check_owner(conn, actor, id).await? {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) =
+        tickets::change(conn, &mut ticket, Action::Unresolved, Some(actor.telegram_id()), None, desk.now).await?
+    {
+        return Ok(Err(r));
+    }
+    ticket.reopen_count += 1;
+    ticket.done_at = None;
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(handler) = ticket.assignee_id {
+        let notice = Outgoing::new(Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)));
+        notify::notification(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
+        let card = handler_card(conn, &ticket, desk).await?;
+        notify::notification(conn, handler, "case-card", &card, desk.now, None).await?;
+    }
+    let handler = match ticket.assignee_id {
+        Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let notice = Outgoing::new(
+        Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler),
+    );
+    tickets::tell_supervisors(conn, "case-unresolved", &notice, desk.now).await?;
+    Ok(Ok(ticket))
+}
+
+/// Which complaint target was missed.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    FirstReply,
+    Outcome,
+}
+
+/// The scheduler found a complaint past a target: recorded on the ticket
+/// (the moment and an `sla_breach` event), the handler reminded, the
+/// supervisors told; once.
+pub async fn escalate(
+    conn: &mut PgConnection,
+    mut ticket: TicketRow,
+    target: Target,
+    desk: &Desk<'_>,
+) -> sqlx::Result<()> {
+    let (note, due) = match target {
+        Target::FirstReply => {
+            ticket.reply_breached_at = Some(desk.now);
+            ("first_reply", ticket.reply_due_at)
+        }
+        Target::Outcome => {
+            ticket.outcome_breached_at = Some(desk.now);
+            ("outcome", ticket.outcome_due_at)
+        }
+    };
+    store::tickets::save(conn, &ticket).await?;
+    let data = json!({ "deadline": due, "assignee": ticket.assignee_id, "status": ticket.status });
+    tickets::record(conn, &ticket, "sla_breach", None, Some(note), data, desk.now).await?;
+    let what = match target {
+        Target::FirstReply => Text::new("case-target-first-reply"),
+        Target::Outcome => Text::new("case-target-outcome"),
+    };
+    let due = due.map(|d| desk.time(d)).unwrap_or_else(|| Text::plain("—"));
+    if let Some(handler) = ticket.assignee_id {
+        let reminder = Outgoing::with(
+            Text::new("case-overdue-staff")
+                .arg("ticket", tickets::title(&ticket))
+                .arg("target", what.clone())
+                .arg("due", due.clone()),
+            handler_buttons(ticket.id),
+        );
+        notify::notification(conn, handler, "case-overdue", &reminder, desk.now, None).await?;
+    }
+    let handler = match ticket.assignee_id {
+        Some(id) => store::staff::get(conn, id).await?.map(|s| Text::plain(s.name)),
+        None => None,
+    };
+    let notice = Outgoing::new(
+        Text::new("case-overdue-supervisor")
+            .arg("ticket", tickets::title(&ticket))
+            .arg("target", what)
+            .arg("due", due)
+            .arg("handler", handler.unwrap_or_else(|| Text::new("case-not-taken"))),
+    );
+    tickets::tell_supervisors(conn, "case-overdue", &notice, desk.now).await
+}

@@ -1,0 +1,303 @@
+//! Complaints, suggestions and praise end to end: filed → taken → replies
+//! both ways → closed → resolved → rated; not resolved; the Take race; the
+//! named-staff rule; forged buttons; privacy; the first-reply target.
+
+use chrono::Duration;
+use propdesk::domain::callback::TicketOp;
+use propdesk::domain::{CallbackData, Subject, TicketKind, Trade};
+use propdesk::i18n::Text;
+use propdesk::sandbox::emulator::ChatMessage;
+
+use crate::support::{Person, TestApp};
+
+const PHONE: &str = "8613800138000";
+
+fn containing(s: &str) -> impl Fn(&ChatMessage) -> bool {
+    let s = s.to_owned();
+    move |m| m.text.as_deref().is_some_and(|t| t.contains(&s))
+}
+
+/// The owner files a `kind` about `subject` (naming `named` for staff
+/// conduct), with one photo, and says whether customer service may call.
+/// Returns the number.
+async fn file(owner: &Person, kind: TicketKind, subject: Subject, named: Option<&str>, call: bool) -> String {
+    let before = owner.seq();
+    owner.taps(Text::new("menu-complaint")).await;
+    owner.expect(before, Text::new("case-ask-kind")).await;
+    owner.press_and_get(kind.label(), Text::new("case-ask-subject")).await;
+    if subject == Subject::StaffConduct && kind == TicketKind::Complaint {
+        owner.press_and_get(subject.label(), Text::new("case-ask-named")).await;
+        let who = match named {
+            Some(name) => Text::plain(name),
+            None => Text::new("btn-case-dont-know"),
+        };
+        owner.press_and_get(who, Text::new("case-ask-description")).await;
+    } else {
+        owner.press_and_get(subject.label(), Text::new("case-ask-description")).await;
+    }
+    owner.says_and_gets("晚上十一点以后楼上还在装修，很吵", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    let before = owner.seq();
+    owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, 0x01], None);
+    owner.expect_containing(before, Text::new("repair-photo-received").arg("count", 1usize).arg("max", 5usize)).await;
+    owner.press_and_get(Text::new("btn-photos-done").arg("count", 1usize), Text::new("case-ask-contact")).await;
+    let contact = if call { Text::new("btn-case-contact-yes") } else { Text::new("btn-case-contact-no") };
+    let before = owner.seq();
+    owner.press_shown(contact).await;
+    let confirm = owner.t(Text::new("btn-confirm"));
+    owner
+        .wait(before, "the summary", |m| {
+            m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == confirm))
+        })
+        .await;
+    let before = owner.seq();
+    owner.press(Text::new("btn-confirm"));
+    let prefix = kind.prefix();
+    let filed = owner.wait(before, "the number", containing(&format!("{prefix}-"))).await;
+    let re = regex::Regex::new(&format!(r"{prefix}-\d{{8}}-\d{{4}}")).unwrap();
+    re.find(&filed.text.unwrap()).expect("a number").as_str().to_owned()
+}
+
+struct Desk {
+    app: TestApp,
+    supervisor: Person,
+    cs: Person,
+    cs2: Person,
+    owner: Person,
+}
+
+async fn desk() -> Desk {
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff(2001, "周经理", Trade::CustomerService, true).await;
+    let cs = app.staff(2002, "陈客服", Trade::CustomerService, false).await;
+    let cs2 = app.staff(2003, "林客服", Trade::CustomerService, false).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", PHONE).await;
+    Desk { app, supervisor, cs, cs2, owner }
+}
+
+async fn ticket_id(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT id FROM tickets").fetch_one(&app.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_complaint_is_taken_answered_both_ways_closed_resolved_and_rated() {
+    let d = desk().await;
+    let (cs_before, cs2_before) = (d.cs.seq(), d.cs2.seq());
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    assert!(number.starts_with("TS-") && number.ends_with("-0001"), "{number}");
+    let filed = d.owner.bot_texts().into_iter().find(|t| t.contains(&number)).unwrap();
+    assert!(filed.contains(&d.owner.t(Text::new("kind-complaint"))), "{filed}");
+
+    // Every customer-service colleague gets the card with Take; no phone on it.
+    let card = d.cs.wait(cs_before, "the card", containing(&number)).await;
+    assert!(!card.text.unwrap().contains(PHONE));
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+
+    // 陈客服 takes it; 林客服 is too late.
+    let owner_before = d.owner.seq();
+    let before = d.cs.seq();
+    let q = d.cs.press_shown(Text::new("btn-take")).await;
+    assert_eq!(d.cs.answer_to(&q).await, Some(d.cs.t(Text::new("case-taken-toast"))));
+    let handler_card = d.cs.wait(before, "the handler card", containing(PHONE)).await;
+    assert!(handler_card.text.unwrap().contains("王芳"));
+    let q = d.cs2.press_shown(Text::new("btn-take")).await;
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken"))));
+    d.owner.wait(owner_before, "taken", containing(&d.owner.t(Text::new("kind-complaint")))).await;
+
+    // Reply → the owner → reply back → the handler.
+    d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
+    d.cs.says_and_gets("您好，我们已联系楼上业主", Text::new("case-reply-sent")).await;
+    let relayed = d.owner.wait(owner_before, "the reply", containing("您好，我们已联系楼上业主")).await;
+    assert!(relayed.text.unwrap().contains("客服回复："));
+    let cs_before = d.cs.seq();
+    d.owner.press_and_get(Text::new("btn-case-owner-reply"), Text::new("case-ask-owner-reply")).await;
+    d.owner.says_and_gets("谢谢，请继续跟进", Text::new("case-owner-reply-sent")).await;
+    d.cs.wait(cs_before, "the owner's reply", containing("谢谢，请继续跟进")).await;
+
+    // Close with an outcome → Resolved → stars.
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    d.cs.says_and_gets("已要求装修仅在白天进行", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已要求装修仅在白天进行")).await;
+    d.owner.press_and_get(Text::new("btn-case-resolved"), Text::new("ticket-ask-rating")).await;
+    d.owner
+        .press_and_get(Text::new("btn-stars").arg("stars", 4i64), Text::new("ticket-ask-comment").arg("stars", 4i64))
+        .await;
+    d.owner.press_and_get(Text::new("btn-no-comment"), Text::new("ticket-thanks-rating")).await;
+
+    let row: (String, String, Option<i16>, bool, Option<String>, i64) =
+        sqlx::query_as("SELECT kind, status, rating, first_reply_at IS NOT NULL, outcome, assignee_id FROM tickets")
+            .fetch_one(&d.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        row,
+        ("complaint".into(), "closed".into(), Some(4), true, Some("已要求装修仅在白天进行".into()), d.cs.id)
+    );
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM ticket_events ORDER BY id").fetch_all(&d.app.pool).await.unwrap();
+    assert_eq!(kinds, ["created", "take", "staff_reply", "owner_reply", "conclude", "confirm_fixed"]);
+    assert_eq!(d.app.count("SELECT count(*) FROM ticket_photos").await, 1);
+    // A complaint is no repair: the repair queue and the technicians' lists do not see it.
+    assert_eq!(d.app.count("SELECT count(*) FROM staff WHERE last_assigned_at IS NOT NULL").await, 0);
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn not_resolved_goes_back_to_the_same_handler_and_the_supervisor_is_told() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Parking, None, false).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    let before = d.cs.seq();
+    d.cs.press_shown(Text::new("btn-take")).await;
+    let card = d.cs.wait(before, "the handler card", containing(&d.cs.t(Text::new("case-contact-none")))).await;
+    assert!(!card.text.unwrap().contains(PHONE), "the owner did not allow a call: no phone");
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已张贴停车告示", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已张贴停车告示")).await;
+
+    let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-unresolved-owner")).await;
+    d.supervisor.wait(sup_before, "the notice", |m| m.text.as_deref().is_some_and(|t| t.contains("陈客服"))).await;
+    d.cs.wait(cs_before, "back with the handler", containing(&number)).await;
+    let (status, reopened, assignee): (String, i32, i64) =
+        sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!((status.as_str(), reopened, assignee), ("accepted", 1, d.cs.id));
+    // The handler can answer again.
+    d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_named_staff_member_neither_sees_nor_takes_the_complaint_and_forged_buttons_are_refused() {
+    let d = desk().await;
+    let (named_before, other_before) = (d.cs2.seq(), d.cs.seq());
+    let number = file(&d.owner, TicketKind::Complaint, Subject::StaffConduct, Some("林客服"), true).await;
+    d.cs.wait(other_before, "the card", containing(&number)).await;
+    d.cs.settle().await;
+    d.cs2.settle().await;
+    assert!(
+        !d.cs2.emu.bot_messages(d.cs2.id).iter().skip_while(|m| m.seq <= named_before).any(containing(&number)),
+        "the named colleague is not told"
+    );
+    let named: Option<i64> =
+        sqlx::query_scalar("SELECT named_staff_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(named, Some(d.cs2.id));
+    let id = ticket_id(&d.app).await;
+
+    // A forged Take by the named colleague, and by the owner.
+    let q = d.cs2.press_data(&CallbackData::Ticket { id, op: TicketOp::Take }.encode());
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("error-not-allowed"))));
+    let q = d.owner.press_data(&CallbackData::Ticket { id, op: TicketOp::Take }.encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-not-allowed"))));
+
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.wait(0, "the handler card", |m| {
+        m.inline_keyboard
+            .as_ref()
+            .is_some_and(|k| k.iter().flatten().any(|b| b.text == d.cs.t(Text::new("btn-case-reply"))))
+    })
+    .await;
+    // Reply / Close by someone else, Resolved by someone who is not the owner.
+    for (who, op) in [(&d.cs2, TicketOp::Reply), (&d.supervisor, TicketOp::CloseCase), (&d.cs2, TicketOp::Resolved)] {
+        let q = who.press_data(&CallbackData::Ticket { id, op }.encode());
+        assert_eq!(who.answer_to(&q).await, Some(who.t(Text::new("error-not-allowed"))), "{op:?}");
+    }
+    // Repair buttons on a complaint do nothing.
+    let q = d.cs.press_data(&CallbackData::Ticket { id, op: TicketOp::OnMyWay }.encode());
+    assert_eq!(d.cs.answer_to(&q).await, Some(d.cs.t(Text::new("error-not-allowed"))));
+    let status: String = sqlx::query_scalar("SELECT status FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(status, "accepted");
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_missed_first_reply_reminds_the_handler_and_escalates_to_the_supervisors_once() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Hygiene, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.settle().await;
+
+    d.app.advance(Duration::hours(23));
+    assert_eq!(d.app.scheduler().tick().await.complaint_breaches, 0, "24 hours for the first reply");
+    let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
+    d.app.advance(Duration::hours(2));
+    d.supervisor.wait(sup_before, "the escalation", |m| m.text.as_deref().is_some_and(|t| t.starts_with("⏰"))).await;
+    d.cs.wait(cs_before, "the reminder", |m| m.text.as_deref().is_some_and(|t| t.starts_with("⏰"))).await;
+    assert_eq!(d.app.scheduler().tick().await.complaint_breaches, 0, "once");
+    assert_eq!(d.app.count("SELECT count(*) FROM ticket_events WHERE kind = 'sla_breach'").await, 1);
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE reply_breached_at IS NOT NULL").await, 1);
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_suggestion_is_routed_without_deadlines_and_stays_out_of_the_repair_lists() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Suggestion, Subject::Other, None, true).await;
+    assert!(number.starts_with("JY-"), "{number}");
+    d.cs.wait(before, "the card", containing(&number)).await;
+    let dues: (Option<chrono::DateTime<chrono::Utc>>, Option<chrono::DateTime<chrono::Utc>>) =
+        sqlx::query_as("SELECT reply_due_at, outcome_due_at FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(dues, (None, None));
+    // The supervisor's repair queue does not list it.
+    d.supervisor.says_and_gets("/queue", Text::new("list-queue-empty")).await;
+    // The owner's own list shows it, labelled.
+    let before = d.owner.seq();
+    d.owner.taps(Text::new("menu-my-requests")).await;
+    d.owner.wait(before, "my requests", containing(&d.owner.t(Text::new("kind-suggestion")))).await;
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_at_each_step_is_answered_and_changes_nothing() {
+    let d = desk().await;
+    let owner = &d.owner;
+    let before = owner.seq();
+    owner.taps(Text::new("menu-complaint")).await;
+    owner.expect(before, Text::new("case-ask-kind")).await;
+    // Text where a button is expected.
+    owner.says_and_gets("投诉", Text::new("repair-use-buttons")).await;
+    owner.press_and_get(TicketKind::Complaint.label(), Text::new("case-ask-subject")).await;
+    let before = owner.seq();
+    owner.emu.send_sticker(owner.id);
+    owner.expect(before, Text::new("repair-use-buttons")).await;
+    owner.press_and_get(Subject::Noise.label(), Text::new("case-ask-description")).await;
+    // A sticker, a photo without words, 5000 characters: the step stays.
+    let before = owner.seq();
+    owner.emu.send_sticker(owner.id);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    let before = owner.seq();
+    owner.emu.send_voice(owner.id);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    let before = owner.seq();
+    owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, 0x09], None);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    owner.says_and_gets(&"吵".repeat(5000), Text::new("error-too-long").arg("max", 1000usize)).await;
+    // A command mid-dialogue: /help answers and the step stays.
+    owner.says("/help").await;
+    owner.says_and_gets("楼下广场舞音乐太大", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    // Text where photos are expected.
+    owner.says_and_gets("没有照片", Text::new("repair-photos-use-button").arg("max", 5usize)).await;
+    owner.press_and_get(Text::new("btn-skip-photos"), Text::new("case-ask-contact")).await;
+    owner.says_and_gets("可以", Text::new("repair-use-buttons")).await;
+    // Back, then /cancel leaves: nothing filed.
+    owner.press_and_get(Text::new("btn-back"), Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    owner.says_and_gets("/cancel", Text::new("cancelled")).await;
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets").await, 0);
+
+    // A handler typing a sticker or 5000 characters as a reply.
+    let before = d.cs.seq();
+    let number = file(owner, TicketKind::Complaint, Subject::Fees, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
+    let before = d.cs.seq();
+    d.cs.emu.send_sticker(d.cs.id);
+    d.cs.expect(before, Text::new("error-text-expected")).await;
+    d.cs.says_and_gets(&"费".repeat(5000), Text::new("error-too-long").arg("max", 1000usize)).await;
+    assert_eq!(d.app.count("SELECT count(*) FROM ticket_events WHERE kind = 'staff_reply'").await, 0);
+    d.app.stop().await;
+}
