@@ -7,7 +7,6 @@ error-button-expired = This button has expired. Please use the buttons on the la
 error-not-allowed = Sorry, you are not allowed to do that.
 error-text-expected = Please reply with text (photos, voice messages and stickers can't be read here).
 error-too-long = That is too long; please keep it under { $max } characters.
-coming-soon = This service is coming soon. Until then, please call the service centre for repairs or complaints.
 cancelled = Cancelled.
 cancelled-onboarding = Cancelled. Send /start whenever you want to begin again.
 

@@ -94,3 +94,11 @@ event-conclude = closed by { $who }
 event-unresolved = the owner says not resolved
 event-staff-reply = customer service replied
 event-owner-reply = the owner replied
+
+case-detail =
+    📣 { $number }
+    About: { $what }
+    Details: { $description }
+    Status: { $status }
+    Handled by: { $handler }
+    First reply by: { $reply_due }

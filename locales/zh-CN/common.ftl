@@ -7,7 +7,6 @@ error-button-expired = 这个按钮已失效，请使用最新消息中的按钮
 error-not-allowed = 抱歉，您没有权限进行此操作。
 error-text-expected = 请直接输入文字回复（图片、语音、贴纸等这里无法识别）。
 error-too-long = 内容太长了，请控制在 { $max } 个字以内。
-coming-soon = 该功能即将开通，敬请期待。如需报修或投诉，请暂时致电物业服务中心。
 cancelled = 已取消。
 cancelled-onboarding = 已取消。需要时发送 /start 重新开始。
 

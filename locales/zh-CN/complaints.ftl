@@ -94,3 +94,11 @@ event-conclude = { $who } 办结
 event-unresolved = 业主反馈未解决
 event-staff-reply = 客服回复
 event-owner-reply = 业主回复
+
+case-detail =
+    📣 { $number }
+    类型：{ $what }
+    内容：{ $description }
+    状态：{ $status }
+    处理人：{ $handler }
+    首次回复时限：{ $reply_due } 前

@@ -133,7 +133,8 @@ fn event_text(event: &EventRow) -> Text {
 fn card(cx: &Cx, d: &Detail) -> Outgoing {
     let desk = cx.desk();
     let t = &d.ticket;
-    let mut lines = vec![
+    let handler = d.assignee.clone().unwrap_or_else(|| "—".into());
+    let head = if t.is_repair() {
         Text::new("ticket-detail")
             .arg("number", &t.number)
             .arg("category", crate::services::tickets::what(t))
@@ -141,9 +142,20 @@ fn card(cx: &Cx, d: &Detail) -> Outgoing {
             .arg("description", &t.description)
             .arg("urgency", t.urgency().label())
             .arg("status", t.status().label())
-            .arg("assignee", d.assignee.clone().unwrap_or_else(|| "—".into()))
-            .arg("due", desk.time(t.onsite_due_at)),
-    ];
+            .arg("assignee", handler)
+            .arg("due", desk.time(t.onsite_due_at))
+    } else {
+        // Complaints, suggestions and praise: no place, urgency or on-site time.
+        let reply_due = t.reply_due_at.map(|at| desk.time(at)).unwrap_or_else(|| Text::plain("—"));
+        Text::new("case-detail")
+            .arg("number", &t.number)
+            .arg("what", crate::services::tickets::what(t))
+            .arg("description", &t.description)
+            .arg("status", t.status().label())
+            .arg("handler", handler)
+            .arg("reply_due", reply_due)
+    };
+    let mut lines = vec![head];
     lines.push(Text::new("ticket-timeline"));
     lines.extend(
         d.events.iter().map(|e| Text::new("timeline-line").arg("at", desk.time(e.at)).arg("what", event_text(e))),

@@ -64,7 +64,8 @@ impl Watch {
                 vec![now],
             ),
             Watch::ConfirmLapsed { done_before } => {
-                ("kind = 'repair' AND status = 'done' AND done_at <= $1", vec![done_before])
+                // Any kind: a complaint's outcome unanswered closes like a repair's fix.
+                ("status = 'done' AND done_at <= $1", vec![done_before])
             }
             Watch::Queued => ("kind = 'repair' AND status = 'queued'", vec![]),
             Watch::ReplyBreached { now } => (

@@ -301,3 +301,39 @@ async fn bad_input_at_each_step_is_answered_and_changes_nothing() {
     assert_eq!(d.app.count("SELECT count(*) FROM ticket_events WHERE kind = 'staff_reply'").await, 0);
     d.app.stop().await;
 }
+
+#[tokio::test]
+async fn the_owner_s_card_reads_as_a_complaint_and_an_unanswered_outcome_closes_after_72_hours() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+
+    // The owner's card: what it is about and who handles it, no repair fields.
+    let before = d.owner.seq();
+    d.owner.taps(Text::new("menu-my-requests")).await;
+    d.owner.expect_containing(before, Text::new("list-mine-title")).await;
+    let card = d
+        .owner
+        .press_and_get(Text::new("btn-open-ticket").arg("number", number.clone()), Text::new("ticket-timeline"))
+        .await;
+    let text = card.text.unwrap();
+    assert!(text.starts_with(&format!("📣 {number}")), "{text}");
+    assert!(!text.contains(&d.owner.t(Text::new("urgency-routine"))), "no urgency on a complaint: {text}");
+
+    // Taken and closed with an outcome; the owner never answers.
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已提醒楼上住户注意施工时间", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已提醒楼上住户")).await;
+    d.app.advance(Duration::hours(73));
+    let closed = d.owner.wait(owner_before, "the auto-close notice", containing("自动关闭")).await;
+    assert!(closed.text.unwrap().contains(&number));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while d.app.count("SELECT count(*) FROM tickets WHERE status = 'closed' AND rating IS NULL").await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the complaint closed without a rating");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    d.app.stop().await;
+}
