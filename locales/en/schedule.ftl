@@ -19,4 +19,4 @@ sla-resolve-breach-supervisor =
 sla-auto-closed-owner = Your request { $ticket } was marked done { $hours } hours ago without an answer from you, so it has been closed without a rating. If the problem is still there, please file a new request or contact the service centre.
 sla-auto-closed-staff = { $ticket } closed automatically: the owner did not confirm in time. Thank you!
 
-draft-discarded = A repair request you started more than { $hours } hours ago was never submitted, so it has been discarded. To report a repair, start again from the menu.
+draft-discarded = A request you started more than { $hours } hours ago was never submitted, so it has been discarded. Start again from the menu whenever you need to.

@@ -19,4 +19,4 @@ sla-resolve-breach-supervisor =
 sla-auto-closed-owner = 您的工单 { $ticket } 处理完毕已 { $hours } 小时，未收到您的确认，已自动关闭（未评价）。如问题仍未解决，请重新提交或联系物业服务中心。
 sla-auto-closed-staff = 工单 { $ticket } 业主超时未确认，已自动关闭。辛苦了！
 
-draft-discarded = 您有一份报修登记超过 { $hours } 小时未提交，已自动作废。如仍需报修，请点击菜单重新登记。
+draft-discarded = 您有一份未提交的登记（报修或投诉建议）已超过 { $hours } 小时，已自动作废。如仍需要，请点击菜单重新登记。

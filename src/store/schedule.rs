@@ -110,10 +110,13 @@ pub async fn lock_if_due(conn: &mut PgConnection, watch: Watch, id: i64) -> sqlx
 /// flattens its struct), so its start is `state->>'started_at'`, an RFC 3339
 /// string. `delivery::scheduler`'s tests check both against the real type.
 pub const FILING_TAG: &str = "filing";
+/// The same for `bot::State::Case` (a complaint, suggestion or praise being filed).
+pub const CASE_TAG: &str = "case";
 /// The saved form of `bot::State::Idle`.
 pub const IDLE_STATE: &str = r#"{"state": "idle"}"#;
 
-/// Chats with a repair draft started before `started_before`. Nothing is locked.
+/// Chats with a draft (a repair, or a complaint, suggestion or praise)
+/// started before `started_before`. Nothing is locked.
 pub async fn abandoned_drafts(
     conn: &mut PgConnection,
     started_before: DateTime<Utc>,
@@ -121,13 +124,14 @@ pub async fn abandoned_drafts(
 ) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT chat_id FROM dialogues
-         WHERE state->>'state' = $1 AND jsonb_typeof(state->'started_at') = 'string'
+         WHERE state->>'state' IN ($1, $4) AND jsonb_typeof(state->'started_at') = 'string'
            AND (state->>'started_at')::timestamptz < $2
          ORDER BY chat_id LIMIT $3",
     )
     .bind(FILING_TAG)
     .bind(started_before)
     .bind(limit)
+    .bind(CASE_TAG)
     .fetch_all(conn)
     .await
 }
@@ -149,13 +153,14 @@ pub async fn lock_abandoned_draft(
     }
     sqlx::query_scalar(
         "SELECT (state->>'started_at')::timestamptz FROM dialogues
-         WHERE chat_id = $1 AND state->>'state' = $2 AND jsonb_typeof(state->'started_at') = 'string'
+         WHERE chat_id = $1 AND state->>'state' IN ($2, $4) AND jsonb_typeof(state->'started_at') = 'string'
            AND (state->>'started_at')::timestamptz < $3
          FOR UPDATE SKIP LOCKED",
     )
     .bind(chat_id)
     .bind(FILING_TAG)
     .bind(started_before)
+    .bind(CASE_TAG)
     .fetch_optional(conn)
     .await
 }

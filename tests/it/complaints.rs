@@ -337,3 +337,43 @@ async fn the_owner_s_card_reads_as_a_complaint_and_an_unanswered_outcome_closes_
     }
     d.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_complaint_left_unfinished_for_a_day_is_discarded_with_a_notice() {
+    let d = desk().await;
+    let before = d.owner.seq();
+    d.owner.taps(Text::new("menu-complaint")).await;
+    d.owner.expect(before, Text::new("case-ask-kind")).await;
+    d.app.advance(Duration::hours(25));
+    d.owner.expect(before, Text::new("draft-discarded").arg("hours", 24i64)).await;
+    let state: serde_json::Value = sqlx::query_scalar("SELECT state FROM dialogues WHERE chat_id = $1")
+        .bind(d.owner.id)
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(state["state"], "idle");
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_missed_outcome_target_escalates_once_even_after_a_timely_first_reply() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Security, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says("您好，我们已安排秩序维护部加强巡逻。").await;
+    d.owner.wait(owner_before, "the reply", containing("加强巡逻")).await;
+
+    d.app.advance(Duration::days(6));
+    assert_eq!(d.app.scheduler().tick().await.complaint_breaches, 0, "7 days for the outcome");
+    let sup_before = d.supervisor.seq();
+    d.app.advance(Duration::days(2));
+    d.supervisor.wait(sup_before, "the escalation", containing(&number)).await;
+    assert_eq!(d.app.scheduler().tick().await.complaint_breaches, 0, "once");
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE outcome_breached_at IS NOT NULL").await, 1);
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE reply_breached_at IS NOT NULL").await, 0);
+    d.app.stop().await;
+}
