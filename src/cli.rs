@@ -12,6 +12,7 @@ use teloxide::Bot;
 use crate::app::{self, AppOptions};
 use crate::clock::SystemClock;
 use crate::config::Settings;
+use crate::services::options::{self, OptionList};
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPg};
 
 #[derive(Debug, Parser)]
@@ -41,6 +42,16 @@ pub enum Command {
         #[arg(long, default_value = "默认小区")]
         community: String,
         /// Comma-separated category codes, e.g. plumbing,electrical,other
+        #[arg(long, value_delimiter = ',')]
+        set: Option<Vec<String>>,
+    },
+    /// The complaint subjects a community offers owners, in order. Without
+    /// --set, shows them. Codes: noise, hygiene, security, staff_conduct,
+    /// parking, fees, other.
+    Subjects {
+        #[arg(long, default_value = "默认小区")]
+        community: String,
+        /// Comma-separated subject codes, e.g. noise,parking,other
         #[arg(long, value_delimiter = ',')]
         set: Option<Vec<String>>,
     },
@@ -87,8 +98,16 @@ pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Categories { community, set } => {
+            let known: Vec<&str> = crate::domain::Category::ALL.iter().map(|c| c.as_str()).collect();
             let (pool, pg) = open_database(&settings).await?;
-            let result = categories(&pool, &community, set).await;
+            let result = choose_list(&pool, &community, OptionList::RepairCategories, set, &known).await;
+            close(pool, pg).await;
+            result
+        }
+        Command::Subjects { community, set } => {
+            let known: Vec<&str> = crate::domain::Subject::ALL.iter().map(|c| c.as_str()).collect();
+            let (pool, pg) = open_database(&settings).await?;
+            let result = choose_list(&pool, &community, OptionList::ComplaintSubjects, set, &known).await;
             close(pool, pg).await;
             result
         }
@@ -152,28 +171,30 @@ async fn export_tickets(
     Ok(())
 }
 
-async fn categories(pool: &PgPool, community: &str, set: Option<Vec<String>>) -> anyhow::Result<()> {
-    use crate::domain::Category;
+/// Shows, or with `set` first replaces, what a community offers from one of
+/// the fixed lists.
+async fn choose_list(
+    pool: &PgPool,
+    community: &str,
+    list: OptionList,
+    set: Option<Vec<String>>,
+    known: &[&str],
+) -> anyhow::Result<()> {
     if let Some(codes) = set {
-        let mut chosen = Vec::new();
+        let mut chosen: Vec<&str> = Vec::new();
         for code in codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            let category = Category::parse_code(code).with_context(|| {
-                let known: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                format!("unknown category {code:?}; known: {}", known.join(", "))
-            })?;
-            if !chosen.contains(&category) {
-                chosen.push(category);
+            let code = known
+                .iter()
+                .find(|k| **k == code)
+                .with_context(|| format!("unknown code {code:?}; known: {}", known.join(", ")))?;
+            if !chosen.contains(code) {
+                chosen.push(code);
             }
         }
-        anyhow::ensure!(!chosen.is_empty(), "--set needs at least one category");
-        crate::services::repairs::choose_categories(pool, community, &chosen).await?;
+        anyhow::ensure!(!chosen.is_empty(), "--set needs at least one code");
+        options::choose(pool, community, list, &chosen).await?;
     }
-    let mut conn = pool.acquire().await?;
-    let id = crate::store::roster::community_id_by_name_or_create(&mut conn, community).await?;
-    let chosen = crate::store::categories::chosen(&mut conn, id).await?;
-    let shown: Vec<String> =
-        if chosen.is_empty() { Category::ALL.iter().map(|c| c.as_str().to_owned()).collect() } else { chosen };
-    println!("{community}: {}", shown.join(", "));
+    println!("{community}: {}", options::codes(pool, community, list, known).await?.join(", "));
     Ok(())
 }
 

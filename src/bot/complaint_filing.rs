@@ -85,7 +85,8 @@ async fn go(cx: &Cx, mut draft: CaseDraft, step: CaseStep) -> HandlerResult {
             Outgoing::with(Text::new("case-ask-kind"), Markup::Inline(rows))
         }
         CaseStep::Subject => {
-            let mut rows: Vec<Vec<Button>> = Subject::ALL
+            let subjects = complaints::subjects_for(&mut *cx.tx().await, &cx.actor()).await?;
+            let mut rows: Vec<Vec<Button>> = subjects
                 .chunks(2)
                 .map(|pair| pair.iter().map(|s| Button::new(s.label(), op(CaseOp::Subject(*s)))).collect())
                 .collect();
@@ -219,7 +220,13 @@ pub async fn button(cx: Cx, q: CallbackQuery, case: CaseOp, state: State) -> Han
         CaseOp::Confirm => draft.step == CaseStep::Confirm,
         CaseOp::Back | CaseOp::Cancel => true,
     };
-    if !expected {
+    let offered = match case {
+        CaseOp::Subject(subject) => {
+            complaints::subjects_for(&mut *cx.tx().await, &cx.actor()).await?.contains(&subject)
+        }
+        _ => true,
+    };
+    if !expected || !offered {
         fallback::button_expired(&cx, &q.id.0);
         return Ok(());
     }

@@ -18,6 +18,7 @@ use crate::domain::ticket::Action;
 use crate::domain::{Button, CallbackData, Markup, Outgoing, Status, Subject, TicketKind, callback::TicketOp};
 use crate::i18n::Text;
 use crate::services::notify;
+use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
 use crate::store::{self, tickets::NewCase, tickets::TicketRow};
@@ -49,6 +50,11 @@ fn button(label: Text, id: i64, op: TicketOp) -> Button {
 
 /// Files it, numbers it, sets the complaint targets and tells customer
 /// service (a card with Take).
+/// The subjects the actor's community offers, in its order (all unless it chose).
+pub async fn subjects_for(conn: &mut PgConnection, actor: &Actor) -> sqlx::Result<Vec<Subject>> {
+    options::offered(conn, actor, OptionList::ComplaintSubjects, &Subject::ALL, Subject::parse_code).await
+}
+
 pub async fn file(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -56,6 +62,9 @@ pub async fn file(
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
     if !actor.is_owner() || case.kind == TicketKind::Repair {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    if !subjects_for(conn, actor).await?.contains(&case.subject) {
         return Ok(Err(Refusal::NotAllowed));
     }
     let named = match case.named_staff_id {

@@ -7,6 +7,7 @@ pub mod dispatch;
 pub mod export;
 pub mod notify;
 pub mod onboarding;
+pub mod options;
 pub mod people;
 pub mod repairs;
 pub mod roster;

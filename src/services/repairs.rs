@@ -10,6 +10,7 @@ use crate::domain::{Button, CallbackData, Category, Markup, Outgoing, Urgency, c
 use crate::i18n::Text;
 use crate::services::dispatch::{dispatch, give_to};
 use crate::services::notify;
+use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
 use crate::store::{self, tickets::Candidate, tickets::NewTicket, tickets::TicketRow};
@@ -52,20 +53,7 @@ pub fn is_owner_of(actor: &Actor, ticket: &TicketRow) -> bool {
 /// The categories the actor's community offers, in its order (all of them
 /// unless the community chose).
 pub async fn categories_for(conn: &mut PgConnection, actor: &Actor) -> sqlx::Result<Vec<Category>> {
-    let community = store::tickets::community_of_user(conn, actor.telegram_id()).await?;
-    let chosen: Vec<Category> =
-        store::categories::chosen(conn, community).await?.iter().filter_map(|c| Category::parse_code(c)).collect();
-    Ok(if chosen.is_empty() { Category::ALL.to_vec() } else { chosen })
-}
-
-/// Sets the categories a community offers (`propdesk categories`).
-pub async fn choose_categories(pool: &sqlx::PgPool, community: &str, categories: &[Category]) -> anyhow::Result<()> {
-    let mut tx = pool.begin().await?;
-    let id = store::roster::community_id_by_name_or_create(&mut tx, community).await?;
-    let codes: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-    store::categories::choose(&mut tx, id, &codes).await?;
-    tx.commit().await?;
-    Ok(())
+    options::offered(conn, actor, OptionList::RepairCategories, &Category::ALL, Category::parse_code).await
 }
 
 /// Files the request, numbers it, sets its deadlines and dispatches it.

@@ -1,11 +1,11 @@
 //! SQL, one file per aggregate. Functions take a `&mut PgConnection` so a
 //! caller can compose several in one transaction.
 
-pub mod categories;
 pub mod dialogues;
 pub mod embedded;
 pub mod inbox;
 pub mod invites;
+pub mod options;
 pub mod outbox;
 pub mod residents;
 pub mod roster;

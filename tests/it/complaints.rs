@@ -377,3 +377,21 @@ async fn a_missed_outcome_target_escalates_once_even_after_a_timely_first_reply(
     assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE reply_breached_at IS NOT NULL").await, 0);
     d.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_community_offers_only_the_subjects_it_chose() {
+    use propdesk::services::options::{OptionList, choose};
+    let d = desk().await;
+    choose(&d.app.pool, "测试小区", OptionList::ComplaintSubjects, &["parking", "noise"]).await.unwrap();
+    let before = d.owner.seq();
+    d.owner.taps(Text::new("menu-complaint")).await;
+    d.owner.expect(before, Text::new("case-ask-kind")).await;
+    let ask = d.owner.press_and_get(TicketKind::Complaint.label(), Text::new("case-ask-subject")).await;
+    let offered: Vec<String> = ask.inline_keyboard.unwrap().into_iter().flatten().map(|b| b.text).collect();
+    assert_eq!(&offered[..2], [d.owner.t(Subject::Parking.label()), d.owner.t(Subject::Noise.label())]);
+    assert!(!offered.contains(&d.owner.t(Subject::Hygiene.label())));
+    let q =
+        d.owner.press_data(&CallbackData::Case(propdesk::domain::callback::CaseOp::Subject(Subject::Hygiene)).encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    d.app.stop().await;
+}

@@ -114,3 +114,14 @@ async fn categories_are_chosen_per_community_from_the_command_line() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("teleport"));
 }
+
+#[tokio::test]
+async fn complaint_subjects_are_chosen_per_community_from_the_command_line() {
+    let db = testdb::fresh_database().await.unwrap();
+    let run = |args: &[&str]| propdesk().arg("subjects").args(args).env("DATABASE_URL", &db.url).output().unwrap();
+    let set = run(&["--community", "阳光花园", "--set", "noise,parking,other"]);
+    assert_eq!(String::from_utf8_lossy(&set.stdout).trim(), "阳光花园: noise, parking, other");
+    let bad = run(&["--community", "阳光花园", "--set", "ghosts"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("ghosts"));
+}

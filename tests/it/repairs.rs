@@ -371,9 +371,8 @@ async fn staff_and_owner_answers_refuse_bad_input_and_keep_the_step() {
 async fn a_community_offers_only_the_categories_it_chose() {
     let app = TestApp::spawn().await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
-    propdesk::services::repairs::choose_categories(&app.pool, "测试小区", &[Category::Electrical, Category::Plumbing])
-        .await
-        .unwrap();
+    use propdesk::services::options::{OptionList, choose};
+    choose(&app.pool, "测试小区", OptionList::RepairCategories, &["electrical", "plumbing"]).await.unwrap();
     let before = owner.seq();
     owner.taps(Text::new("menu-repair")).await;
     let ask = owner.expect(before, Text::new("repair-ask-category")).await;
