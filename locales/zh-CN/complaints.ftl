@@ -40,7 +40,7 @@ case-filed-target = 客服将于 { $due } 前给您首次答复，并在 7 天�
 case-filed-no-target = 客服人员将尽快查阅，感谢您的支持。
 
 case-new-staff =
-    📣 新{ $ticket }
+    📣 新工单 { $ticket }
     地点：{ $place }
     内容：{ $description }
 case-reply-due = 首次答复期限：{ $due }
