@@ -320,22 +320,12 @@ pub async fn resolved(
     id: i64,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
-    let mut ticket = match check_owner(conn, actor, id).await? {
+    let ticket = match check_owner(conn, actor, id).await? {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) =
-        tickets::change(conn, &mut ticket, Action::ConfirmFixed, Some(actor.telegram_id()), None, desk.now).await?
-    {
-        return Ok(Err(r));
-    }
-    ticket.closed_at = Some(desk.now);
-    store::tickets::save(conn, &ticket).await?;
-    if let Some(handler) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::new("case-resolved-staff").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, handler, "case-resolved", &notice, desk.now, None).await?;
-    }
-    Ok(Ok(ticket))
+    let notice = Text::new("case-resolved-staff");
+    tickets::close(conn, ticket, Action::ConfirmFixed, actor.telegram_id(), notice, "case-resolved", desk.now).await
 }
 
 /// Not resolved: back to the same handler (with the card again) and the

@@ -180,22 +180,12 @@ async fn close_as_owner(
     notice: Text,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
-    let mut ticket = match owned(conn, actor, id).await? {
+    let ticket = match owned(conn, actor, id).await? {
         Ok(t) if t.is_repair() => t,
         Ok(_) => return Ok(Err(Refusal::NotAllowed)),
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) = tickets::change(conn, &mut ticket, action, Some(actor.telegram_id()), None, desk.now).await? {
-        return Ok(Err(r));
-    }
-    ticket.closed_at = Some(desk.now);
-    ticket.accept_due_at = None;
-    store::tickets::save(conn, &ticket).await?;
-    if let Some(assignee) = ticket.assignee_id {
-        let notice = Outgoing::new(notice.arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, assignee, action.as_str(), &notice, desk.now, None).await?;
-    }
-    Ok(Ok(ticket))
+    tickets::close(conn, ticket, action, actor.telegram_id(), notice, action.as_str(), desk.now).await
 }
 
 /// The 1–5 star buttons.

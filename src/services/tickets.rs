@@ -101,6 +101,31 @@ pub async fn record(
     .await
 }
 
+/// Ends a ticket its owner may act on (the caller checked that) with
+/// `action`: the state machine, closed_at, the save, and its assignee, if
+/// any, told with `notice` (which gets the ticket's title) as `kind`.
+pub async fn close(
+    conn: &mut PgConnection,
+    mut ticket: TicketRow,
+    action: Action,
+    actor: i64,
+    notice: Text,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Outcome<TicketRow>> {
+    if let Err(r) = change(conn, &mut ticket, action, Some(actor), None, now).await? {
+        return Ok(Err(r));
+    }
+    ticket.closed_at = Some(now);
+    ticket.accept_due_at = None;
+    store::tickets::save(conn, &ticket).await?;
+    if let Some(assignee) = ticket.assignee_id {
+        let notice = Outgoing::new(notice.arg("ticket", title(&ticket)));
+        notify::notification(conn, assignee, kind, &notice, now, None).await?;
+    }
+    Ok(Ok(ticket))
+}
+
 /// Loads a ticket for a change, or NotFound.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
     Ok(store::tickets::get_for_update(conn, id).await?.ok_or(Refusal::NotFound))
