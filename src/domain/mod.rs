@@ -10,6 +10,7 @@ pub mod relation;
 pub mod repair;
 pub mod sla;
 pub mod staff;
+pub mod survey;
 pub mod ticket;
 pub mod unit;
 

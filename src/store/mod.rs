@@ -12,6 +12,7 @@ pub mod roster;
 pub mod schedule;
 pub mod staff;
 pub mod stats;
+pub mod surveys;
 pub mod testdb;
 pub mod tickets;
 pub mod users;

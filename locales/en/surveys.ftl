@@ -1,0 +1,13 @@
+survey-kind-rating = Rating (1–5 stars)
+survey-kind-single = Single choice
+survey-kind-multiple = Multiple choice
+survey-kind-text = Free text
+survey-error-too-long = too long: at most { $max } characters
+survey-error-empty = must not be empty
+survey-error-option-count = a choice question needs { $min } to { $max } options
+survey-error-option-twice = this option appears twice
+survey-error-options-not-allowed = a “{ $kind }” question takes no options
+survey-error-question-count = a survey needs 1 to { $max } questions
+survey-error-buildings = a building name must not be empty
+survey-error-close-before-open = the closing time must come after the opening time
+survey-error-close-past = the closing time has already passed

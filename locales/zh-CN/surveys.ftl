@@ -1,0 +1,13 @@
+survey-kind-rating = 评分（1–5 星）
+survey-kind-single = 单选
+survey-kind-multiple = 多选
+survey-kind-text = 文字回答
+survey-error-too-long = 太长了，最多 { $max } 个字
+survey-error-empty = 不能为空
+survey-error-option-count = 选择题需要 { $min } 到 { $max } 个选项
+survey-error-option-twice = 这个选项重复了
+survey-error-options-not-allowed = 「{ $kind }」题不需要选项
+survey-error-question-count = 问卷需要 1 到 { $max } 道题
+survey-error-buildings = 楼栋不能为空
+survey-error-close-before-open = 结束时间必须晚于开始时间
+survey-error-close-past = 结束时间已经过去了
