@@ -38,6 +38,15 @@ pub struct Settings {
     pub data_dir: std::path::PathBuf,
     /// Response-time targets for repairs.
     pub sla: crate::domain::sla::SlaPolicy,
+    /// Satisfaction surveys: how long one stays open unless its designer says,
+    /// and how long before closing those who have not answered are reminded.
+    pub survey: SurveySettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveySettings {
+    pub open_days: i64,
+    pub reminder_hours: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +226,10 @@ impl Settings {
                 365,
             )),
         };
+        let survey = SurveySettings {
+            open_days: number("SURVEY_OPEN_DAYS", 7, 1, 90),
+            reminder_hours: number("SURVEY_REMINDER_HOURS", 24, 1, 24 * 30),
+        };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         if !problems.is_empty() {
@@ -236,6 +249,7 @@ impl Settings {
             invite_ttl_hours,
             data_dir,
             sla,
+            survey,
         })
     }
 

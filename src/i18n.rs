@@ -128,6 +128,11 @@ impl From<i64> for Arg {
         Arg::Num(n)
     }
 }
+impl From<u8> for Arg {
+    fn from(n: u8) -> Self {
+        Arg::Num(i64::from(n))
+    }
+}
 impl From<usize> for Arg {
     fn from(n: usize) -> Self {
         Arg::Num(n as i64)

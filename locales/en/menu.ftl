@@ -34,3 +34,4 @@ help-admin =
     Admins can:
     ➕ Invite staff (/invite) — create a one-time link for a new colleague to join
     👥 Staff list (/staff) — see and deactivate staff
+    📋 Surveys (/surveys) — design and send surveys and read their results (or send a YAML / TOML survey file)

@@ -23,6 +23,7 @@ pub enum Command {
     Queue,
     Overdue,
     Stats,
+    Surveys,
 }
 
 pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> HandlerResult {
@@ -43,6 +44,7 @@ pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> Han
         Command::Tasks => ticket_views::show(cx, ListKind::Tasks).await,
         Command::Queue => ticket_views::show(cx, ListKind::Queue).await,
         Command::Overdue => ticket_views::show(cx, ListKind::Overdue).await,
+        Command::Surveys => crate::bot::survey_admin::list(cx).await,
         Command::Stats => {
             supervise::offer_periods(&cx);
             Ok(())
@@ -68,6 +70,7 @@ fn everyone(locale: Locale) -> Vec<BotCommand> {
         ("help", Text::new("cmd-help")),
         ("language", Text::new("cmd-language")),
         ("cancel", Text::new("cmd-cancel")),
+        ("surveys", Text::new("cmd-surveys")),
     ]
     .into_iter()
     .map(|(c, d)| BotCommand::new(c, d.render(locale)))

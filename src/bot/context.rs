@@ -144,6 +144,15 @@ impl Cx {
         self.push(Reply::SetButtons { message_id, markup });
     }
 
+    /// The zone, moment and settings the survey use cases run with.
+    pub fn survey_clock(&self) -> crate::services::surveys::Clock {
+        crate::services::surveys::Clock {
+            tz: self.0.settings.time_zone,
+            now: self.now(),
+            settings: self.0.settings.survey,
+        }
+    }
+
     /// The settings and moment the ticket use cases run with.
     pub fn desk(&self) -> crate::services::tickets::Desk<'_> {
         crate::services::tickets::Desk { sla: &self.0.settings.sla, tz: self.0.settings.time_zone, now: self.now() }

@@ -17,10 +17,11 @@ pub enum MenuItem {
     Queue,
     Overdue,
     Stats,
+    Surveys,
 }
 
 impl MenuItem {
-    const ALL: [MenuItem; 12] = [
+    const ALL: [MenuItem; 13] = [
         MenuItem::Repair,
         MenuItem::Complaint,
         MenuItem::MyRequests,
@@ -33,6 +34,7 @@ impl MenuItem {
         MenuItem::Queue,
         MenuItem::Overdue,
         MenuItem::Stats,
+        MenuItem::Surveys,
     ];
 
     pub fn label(self) -> Text {
@@ -49,6 +51,7 @@ impl MenuItem {
             MenuItem::Queue => Text::new("menu-queue"),
             MenuItem::Overdue => Text::new("menu-overdue"),
             MenuItem::Stats => Text::new("menu-stats"),
+            MenuItem::Surveys => Text::new("menu-surveys"),
         }
     }
 
@@ -66,7 +69,9 @@ pub fn rows(menu: Menu) -> Vec<Vec<MenuItem>> {
         Menu::Owner => vec![vec![Repair, Complaint], vec![MyRequests], vec![Language, Help]],
         Menu::Staff => vec![vec![Tasks, Patrol], vec![Language, Help]],
         Menu::Supervisor => vec![vec![Tasks, Patrol], vec![Queue, Overdue], vec![Stats], vec![Language, Help]],
-        Menu::Admin => vec![vec![InviteStaff, StaffList], vec![Queue, Overdue], vec![Stats], vec![Language, Help]],
+        Menu::Admin => {
+            vec![vec![InviteStaff, StaffList], vec![Queue, Overdue], vec![Stats, Surveys], vec![Language, Help]]
+        }
     }
 }
 

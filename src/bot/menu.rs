@@ -94,6 +94,7 @@ pub async fn idle(cx: Cx, msg: Message) -> HandlerResult {
         Some(MenuItem::Stats) if is_supervisor(&actor) => supervise::offer_periods(&cx),
         Some(MenuItem::InviteStaff) if actor.is_admin => staff_admin::offer_trades(&cx)?,
         Some(MenuItem::StaffList) if actor.is_admin => staff_admin::list(cx).await?,
+        Some(MenuItem::Surveys) if actor.is_admin => crate::bot::survey_admin::list(cx).await?,
         Some(_) => fallback::say_with_home(&cx, Text::new("error-not-allowed")),
         None => fallback::say_with_home(&cx, Text::new("menu-use-buttons")),
     }

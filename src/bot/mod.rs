@@ -19,6 +19,10 @@ pub mod schema;
 pub mod staff_admin;
 pub mod state;
 pub mod supervise;
+pub mod survey_admin;
+pub mod survey_answer;
+pub mod survey_design;
+pub mod survey_results;
 pub mod ticket_views;
 pub mod ticket_work;
 

@@ -32,8 +32,14 @@ use crate::services::people;
 use crate::store::{self, inbox::InboxRow, users::Seen};
 
 /// The types the runner puts in the dependency map for every update.
-pub const PROVIDED: [fn() -> dptree::Type; 4] =
-    [dptree::Type::of::<Update>, dptree::Type::of::<Me>, dptree::Type::of::<Cx>, dptree::Type::of::<State>];
+pub const PROVIDED: [fn() -> dptree::Type; 5] = [
+    dptree::Type::of::<Update>,
+    dptree::Type::of::<Me>,
+    dptree::Type::of::<Cx>,
+    dptree::Type::of::<State>,
+    // For the few handlers that fetch a file the user sent (a survey file).
+    dptree::Type::of::<Bot>,
+];
 
 /// A failing update is tried this many times, then set aside with an apology.
 const MAX_ATTEMPTS: i32 = 3;
@@ -169,7 +175,7 @@ impl Runner {
         let state = State::from_saved(store::dialogues::load(&mut tx, chat_id).await?).for_actor(&actor);
 
         let cx = Cx::new(tx, chat_id, actor, self.settings.clone(), self.clock.clone(), self.me.username().to_owned());
-        let deps = dptree::deps![update.clone(), self.me.clone(), cx.clone(), state.clone()];
+        let deps = dptree::deps![update.clone(), self.me.clone(), cx.clone(), state.clone(), self.bot.clone()];
         let outcome = self.handler.dispatch(deps).await;
         if let ControlFlow::Continue(_) = outcome {
             unexpected(&cx, &update);

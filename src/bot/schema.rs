@@ -7,7 +7,7 @@ use teloxide::prelude::*;
 
 use crate::bot::{
     State, callbacks, case_work, commands, commands::Command, complaint_filing, membership, menu, onboarding,
-    repair_filing, staff_admin, supervise, ticket_views, ticket_work,
+    repair_filing, staff_admin, supervise, survey_admin, survey_answer, survey_design, ticket_views, ticket_work,
 };
 use crate::domain::CallbackData;
 use crate::error::AppError;
@@ -36,6 +36,9 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::CaseReply { ticket_id }].endpoint(case_work::staff_reply))
         .branch(case![State::CaseOutcome { ticket_id }].endpoint(case_work::outcome))
         .branch(case![State::CaseOwnerReply { ticket_id }].endpoint(case_work::owner_reply))
+        .branch(case![State::SurveyDesign(draft)].endpoint(survey_design::message))
+        .branch(case![State::SurveyOpenTime { survey_id }].endpoint(survey_admin::open_time))
+        .branch(case![State::SurveyAnswering { response_id }].endpoint(survey_answer::message))
         .branch(case![State::Idle].endpoint(menu::idle));
 
     let buttons = Update::filter_callback_query()
@@ -53,7 +56,10 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::Ticket { id, op }].endpoint(ticket_work::button))
                 .branch(case![CallbackData::List { list, page }].endpoint(ticket_views::turn_page))
                 .branch(case![CallbackData::Stats(period)].endpoint(supervise::period_chosen))
-                .branch(case![CallbackData::Export { from, to }].endpoint(supervise::export)),
+                .branch(case![CallbackData::Export { from, to }].endpoint(supervise::export))
+                .branch(case![CallbackData::Design(op)].endpoint(survey_design::button))
+                .branch(case![CallbackData::Survey { id, op }].endpoint(survey_admin::button))
+                .branch(case![CallbackData::Answer { response, position, op }].endpoint(survey_answer::button_pressed)),
         )
         .branch(dptree::endpoint(callbacks::unreadable));
 

@@ -53,6 +53,12 @@ pub enum State {
     CaseOutcome { ticket_id: i64 },
     /// The owner types a reply for customer service.
     CaseOwnerReply { ticket_id: i64 },
+    /// An admin designs a survey, step by step.
+    SurveyDesign(crate::bot::survey_design::DesignDraft),
+    /// An admin types when a survey opens.
+    SurveyOpenTime { survey_id: i64 },
+    /// An owner is answering a survey (where: in the response row).
+    SurveyAnswering { response_id: i64 },
 }
 
 impl State {

@@ -5,6 +5,7 @@
 //!
 //! Encoding: a short prefix, then fields separated by `:`.
 
+use crate::domain::survey::QuestionKind;
 use crate::domain::{Category, Relation, Subject, TicketKind, Trade, Urgency};
 use crate::i18n::Locale;
 
@@ -38,6 +39,195 @@ pub enum CallbackData {
     Stats(StatsPeriod),
     /// The period's tickets as a CSV file (both days inclusive).
     Export { from: chrono::NaiveDate, to: chrono::NaiveDate },
+    /// A step of designing a survey in chat.
+    Design(DesignOp),
+    /// An admin acts on a survey.
+    Survey { id: i64, op: SurveyOp },
+    /// An owner answers the question at `position` of their response.
+    Answer { response: i64, position: u8, op: AnswerOp },
+}
+
+/// The buttons of the survey wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DesignOp {
+    /// /surveys: ➕ a new survey.
+    New,
+    SkipIntro,
+    Kind(QuestionKind),
+    Required(bool),
+    /// No more questions: save the draft.
+    Finish,
+    Cancel,
+}
+
+impl DesignOp {
+    fn encode(self) -> String {
+        match self {
+            DesignOp::New => "new".into(),
+            DesignOp::SkipIntro => "si".into(),
+            DesignOp::Kind(k) => format!("k{}", &k.as_str()[..1]),
+            DesignOp::Required(yes) => (if yes { "ry" } else { "rn" }).into(),
+            DesignOp::Finish => "fin".into(),
+            DesignOp::Cancel => "x".into(),
+        }
+    }
+
+    fn decode(s: &str) -> Option<DesignOp> {
+        Some(match s {
+            "new" => DesignOp::New,
+            "si" => DesignOp::SkipIntro,
+            "ry" => DesignOp::Required(true),
+            "rn" => DesignOp::Required(false),
+            "fin" => DesignOp::Finish,
+            "x" => DesignOp::Cancel,
+            _ if s.len() == 2 && s.starts_with('k') => {
+                DesignOp::Kind(QuestionKind::ALL.into_iter().find(|k| k.as_str()[..1] == s[1..])?)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// What an admin does to a survey.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SurveyOp {
+    /// Show its card.
+    Open,
+    /// Choose who gets it…
+    Audience,
+    /// …every building…
+    AllBuildings,
+    /// …or toggle one (its place in the community's building list).
+    Building(u8),
+    /// Choose when it closes…
+    Closing,
+    /// …this many days from today, in the evening.
+    CloseIn(u8),
+    /// Type a date and time to send it.
+    Schedule,
+    /// Send now: first the figures…
+    Send,
+    /// …then for real.
+    ConfirmSend,
+    /// A scheduled one goes back to being a draft.
+    Unschedule,
+    Delete,
+    /// Close it now.
+    CloseNow,
+    Results,
+    /// The buildings to see results for…
+    ByBuilding,
+    /// …this one.
+    ResultsIn(u8),
+    Chart,
+    Csv,
+}
+
+impl SurveyOp {
+    fn encode(self) -> String {
+        match self {
+            SurveyOp::Open => "o".into(),
+            SurveyOp::Audience => "a".into(),
+            SurveyOp::AllBuildings => "ba".into(),
+            SurveyOp::Building(i) => format!("b{i}"),
+            SurveyOp::Closing => "cl".into(),
+            SurveyOp::CloseIn(d) => format!("x{d}"),
+            SurveyOp::Schedule => "sch".into(),
+            SurveyOp::Send => "s".into(),
+            SurveyOp::ConfirmSend => "sy".into(),
+            SurveyOp::Unschedule => "un".into(),
+            SurveyOp::Delete => "del".into(),
+            SurveyOp::CloseNow => "z".into(),
+            SurveyOp::Results => "r".into(),
+            SurveyOp::ByBuilding => "rb".into(),
+            SurveyOp::ResultsIn(i) => format!("ri{i}"),
+            SurveyOp::Chart => "ch".into(),
+            SurveyOp::Csv => "csv".into(),
+        }
+    }
+
+    fn decode(s: &str) -> Option<SurveyOp> {
+        let index = |rest: &str| rest.parse::<u8>().ok().filter(|_| rest.chars().all(|c| c.is_ascii_digit()));
+        Some(match s {
+            "o" => SurveyOp::Open,
+            "a" => SurveyOp::Audience,
+            "ba" => SurveyOp::AllBuildings,
+            "cl" => SurveyOp::Closing,
+            "sch" => SurveyOp::Schedule,
+            "s" => SurveyOp::Send,
+            "sy" => SurveyOp::ConfirmSend,
+            "un" => SurveyOp::Unschedule,
+            "del" => SurveyOp::Delete,
+            "z" => SurveyOp::CloseNow,
+            "r" => SurveyOp::Results,
+            "rb" => SurveyOp::ByBuilding,
+            "ch" => SurveyOp::Chart,
+            "csv" => SurveyOp::Csv,
+            _ if s.starts_with("ri") => SurveyOp::ResultsIn(index(&s[2..])?),
+            _ if s.starts_with('b') => SurveyOp::Building(index(&s[1..])?),
+            _ if s.starts_with('x') => SurveyOp::CloseIn(index(&s[1..]).filter(|d| CLOSE_IN_DAYS.contains(d))?),
+            _ => return None,
+        })
+    }
+}
+
+/// The closing presets an admin picks from.
+pub const CLOSE_IN_DAYS: [u8; 4] = [3, 7, 14, 30];
+
+/// What an owner does at one question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerOp {
+    /// Start, or continue where they stopped.
+    Continue,
+    Rate(u8),
+    /// Single choice: option `i`.
+    Choose(u8),
+    /// Multiple choice: tick or untick option `i`…
+    Toggle(u8),
+    /// …and go on.
+    Done,
+    /// An optional question left unanswered.
+    Skip,
+    Back,
+    /// Stop for now; the place is kept.
+    Pause,
+    /// After submitting: change the answers while the survey is open.
+    Edit,
+}
+
+impl AnswerOp {
+    fn encode(self) -> String {
+        match self {
+            AnswerOp::Continue => "go".into(),
+            AnswerOp::Rate(n) => format!("r{n}"),
+            AnswerOp::Choose(i) => format!("c{i}"),
+            AnswerOp::Toggle(i) => format!("m{i}"),
+            AnswerOp::Done => "d".into(),
+            AnswerOp::Skip => "k".into(),
+            AnswerOp::Back => "b".into(),
+            AnswerOp::Pause => "p".into(),
+            AnswerOp::Edit => "e".into(),
+        }
+    }
+
+    fn decode(s: &str) -> Option<AnswerOp> {
+        let index = |rest: &str| {
+            rest.parse::<u8>().ok().filter(|i| rest.chars().all(|c| c.is_ascii_digit()) && usize::from(*i) < 32)
+        };
+        Some(match s {
+            "go" => AnswerOp::Continue,
+            "d" => AnswerOp::Done,
+            "k" => AnswerOp::Skip,
+            "b" => AnswerOp::Back,
+            "p" => AnswerOp::Pause,
+            "e" => AnswerOp::Edit,
+            // A rating outside 1–5 is no answer at all.
+            _ if s.starts_with('r') => AnswerOp::Rate(index(&s[1..]).filter(|n| (1..=5).contains(n))?),
+            _ if s.starts_with('c') => AnswerOp::Choose(index(&s[1..])?),
+            _ if s.starts_with('m') => AnswerOp::Toggle(index(&s[1..])?),
+            _ => return None,
+        })
+    }
 }
 
 /// Which list of tickets.
@@ -316,6 +506,9 @@ impl CallbackData {
             CallbackData::Ticket { id, op } => format!("t:{id}:{}", op.encode()),
             CallbackData::List { list, page } => format!("ls:{}:{page}", list.code()),
             CallbackData::Export { from, to } => format!("ex:{}:{}", from.format("%Y%m%d"), to.format("%Y%m%d")),
+            CallbackData::Design(op) => format!("sd:{}", op.encode()),
+            CallbackData::Survey { id, op } => format!("sa:{id}:{}", op.encode()),
+            CallbackData::Answer { response, position, op } => format!("sv:{response}:{position}.{}", op.encode()),
             CallbackData::Stats(period) => format!(
                 "st:{}",
                 match period {
@@ -374,6 +567,16 @@ impl CallbackData {
                     return None;
                 }
                 CallbackData::Export { from, to }
+            }
+            ("sd", None) => CallbackData::Design(DesignOp::decode(a?)?),
+            ("sa", Some(op)) => CallbackData::Survey { id: id(a)?, op: SurveyOp::decode(op)? },
+            ("sv", Some(rest)) => {
+                let (position, op) = rest.split_once('.')?;
+                CallbackData::Answer {
+                    response: id(a)?,
+                    position: position.parse().ok().filter(|_| position.chars().all(|c| c.is_ascii_digit()))?,
+                    op: AnswerOp::decode(op)?,
+                }
             }
             ("ls", Some(page)) => CallbackData::List {
                 list: ListKind::parse(a?)?,
@@ -472,6 +675,48 @@ mod tests {
         for period in [StatsPeriod::ThisWeek, StatsPeriod::ThisMonth, StatsPeriod::LastMonth, StatsPeriod::Custom] {
             all.push(CallbackData::Stats(period));
         }
+        all.extend(
+            [DesignOp::New, DesignOp::SkipIntro, DesignOp::Required(true), DesignOp::Required(false)]
+                .into_iter()
+                .chain([DesignOp::Finish, DesignOp::Cancel])
+                .chain(QuestionKind::ALL.map(DesignOp::Kind))
+                .map(CallbackData::Design),
+        );
+        for op in [
+            SurveyOp::Open,
+            SurveyOp::Audience,
+            SurveyOp::AllBuildings,
+            SurveyOp::Building(u8::MAX),
+            SurveyOp::Closing,
+            SurveyOp::CloseIn(30),
+            SurveyOp::Schedule,
+            SurveyOp::Send,
+            SurveyOp::ConfirmSend,
+            SurveyOp::Unschedule,
+            SurveyOp::Delete,
+            SurveyOp::CloseNow,
+            SurveyOp::Results,
+            SurveyOp::ByBuilding,
+            SurveyOp::ResultsIn(u8::MAX),
+            SurveyOp::Chart,
+            SurveyOp::Csv,
+        ] {
+            all.push(CallbackData::Survey { id: i64::MAX, op });
+        }
+        for op in [
+            AnswerOp::Continue,
+            AnswerOp::Rate(1),
+            AnswerOp::Rate(5),
+            AnswerOp::Choose(31),
+            AnswerOp::Toggle(31),
+            AnswerOp::Done,
+            AnswerOp::Skip,
+            AnswerOp::Back,
+            AnswerOp::Pause,
+            AnswerOp::Edit,
+        ] {
+            all.push(CallbackData::Answer { response: i64::MAX, position: u8::MAX, op });
+        }
         all.extend(Locale::ALL.map(CallbackData::Language));
         all.extend([Relation::Owner, Relation::Family, Relation::Tenant].map(CallbackData::PickRelation));
         for trade in Trade::ALL {
@@ -536,6 +781,20 @@ mod tests {
             "st:y",
             "ex:20261130:20261101",
             "ex:2026-11-01:2026-11-30",
+            "sv:1:0.r6",
+            "sv:1:0.r0",
+            "sv:1:0.r-1",
+            "sv:1:0.c+1",
+            "sv:1:0.c99",
+            "sv:1:x.go",
+            "sv:1:0",
+            "sv:0:0.go",
+            "sv:1:300.go",
+            "sa:1:x5",
+            "sa:1:b-1",
+            "sa:1:nope",
+            "sd:kz",
+            "sd:maybe",
             "nonsense:1",
             &"x".repeat(65),
         ] {

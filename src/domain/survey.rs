@@ -174,10 +174,10 @@ impl SurveySpec {
         for (n, q) in self.questions.iter().enumerate() {
             out.extend(q.problems(n));
         }
-        if let Some(buildings) = &self.buildings {
-            if buildings.is_empty() || buildings.iter().any(|b| b.trim().is_empty()) {
-                out.push(Problem { field: Field::Buildings, reason: Text::new("survey-error-buildings") });
-            }
+        if let Some(buildings) = &self.buildings
+            && (buildings.is_empty() || buildings.iter().any(|b| b.trim().is_empty()))
+        {
+            out.push(Problem { field: Field::Buildings, reason: Text::new("survey-error-buildings") });
         }
         match (self.opens_at, self.closes_at) {
             (Some(open), Some(close)) if close <= open => {

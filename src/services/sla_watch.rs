@@ -45,6 +45,8 @@ pub struct Sweep {
     pub drafts_discarded: usize,
     /// Complaints past their first-reply or outcome target, escalated.
     pub complaint_breaches: usize,
+    /// Surveys opened and reminded.
+    pub surveys: crate::services::surveys::SurveySweep,
 }
 
 impl Sweep {
@@ -68,7 +70,12 @@ pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home:
         drafts_discarded: discard_abandoned_drafts(pool, settings, now, home).await,
         complaint_breaches: each_due(pool, Watch::ReplyBreached { now }, &desk).await
             + each_due(pool, Watch::OutcomeBreached { now }, &desk).await,
+        surveys: crate::services::surveys::sweep(pool, &survey_clock(settings, now)).await,
     }
+}
+
+fn survey_clock(settings: &Settings, now: DateTime<Utc>) -> crate::services::surveys::Clock {
+    crate::services::surveys::Clock { tz: settings.time_zone, now, settings: settings.survey }
 }
 
 /// Acts on every ticket `watch` matches, each in its own transaction with

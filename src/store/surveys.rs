@@ -368,3 +368,36 @@ pub async fn open_for(conn: &mut PgConnection, telegram_id: i64, now: DateTime<U
     .fetch_all(conn)
     .await
 }
+
+/// Owners and units a survey to these buildings (all when None) would reach.
+pub async fn audience_size(
+    conn: &mut PgConnection,
+    community_id: i64,
+    buildings: Option<&[String]>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM unit_residents r JOIN units u ON u.id = r.unit_id
+         WHERE u.community_id = $1 AND ($2::TEXT[] IS NULL OR u.building = ANY($2))",
+    )
+    .bind(community_id)
+    .bind(buildings)
+    .fetch_one(conn)
+    .await
+}
+
+/// (invited, submitted) of a sent survey.
+pub async fn counts(conn: &mut PgConnection, survey_id: i64) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as("SELECT count(*), count(submitted_at) FROM survey_responses WHERE survey_id = $1")
+        .bind(survey_id)
+        .fetch_one(conn)
+        .await
+}
+
+/// A scheduled survey back to a draft (its dates are kept as chosen).
+pub async fn unlaunch(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE surveys SET launched_at = NULL WHERE id = $1 AND sent_at IS NULL")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -11,4 +11,5 @@ mod repairs;
 mod schedule;
 mod staff;
 mod support;
+mod surveys;
 mod ticket_views;
