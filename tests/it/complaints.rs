@@ -138,6 +138,10 @@ async fn a_complaint_is_taken_answered_both_ways_closed_resolved_and_rated() {
     assert_eq!(d.app.count("SELECT count(*) FROM ticket_photos").await, 1);
     // A complaint is no repair: the repair queue and the technicians' lists do not see it.
     assert_eq!(d.app.count("SELECT count(*) FROM staff WHERE last_assigned_at IS NOT NULL").await, 0);
+    // The stars count in the satisfaction report, under the complaint's subject and its handler.
+    let report = d.supervisor.says("/stats satisfaction").await.text.unwrap();
+    assert!(report.contains("\n投诉·噪音扰民：1 条，平均 4.0 分，满意率 100%\n"), "{report}");
+    assert!(report.ends_with("\n陈客服：1 条，平均 4.0 分，满意率 100%"), "{report}");
     d.app.stop().await;
 }
 
