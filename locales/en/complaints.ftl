@@ -47,6 +47,8 @@ case-reply-due = First reply due: { $due }
 btn-take = 🙋 Take
 case-taken-toast = It is yours now
 case-already-taken = A colleague has already taken this one.
+case-already-taken-by = { $name } has already taken this one.
+case-taken-by = ✅ Taken by { $name }; nothing more to do here.
 case-card =
     📣 { $ticket }
     Where: { $place }

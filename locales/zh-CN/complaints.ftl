@@ -47,6 +47,8 @@ case-reply-due = 首次答复期限：{ $due }
 btn-take = 🙋 我来处理
 case-taken-toast = 已由您负责处理
 case-already-taken = 该单已由其他同事受理。
+case-already-taken-by = 该单已由 { $name } 受理。
+case-taken-by = ✅ 已由 { $name } 受理，无需再处理。
 case-card =
     📣 { $ticket }
     地点：{ $place }

@@ -37,7 +37,7 @@ pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerR
         TicketOp::Take => {
             // Bound first: the transaction's guard must be released before the card reads again.
             let taken = complaints::take(&mut *cx.tx().await, &actor, id, &desk).await?;
-            take_answered(&cx, &q, taken).await?;
+            take_answered(&cx, &q, id, taken).await?;
         }
         TicketOp::Reply | TicketOp::CloseCase => {
             match complaints::check_handler(&mut *cx.tx().await, &actor, id).await? {
@@ -84,7 +84,7 @@ pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerR
     Ok(())
 }
 
-async fn take_answered(cx: &Cx, q: &CallbackQuery, taken: Outcome<TicketRow>) -> HandlerResult {
+async fn take_answered(cx: &Cx, q: &CallbackQuery, id: i64, taken: Outcome<TicketRow>) -> HandlerResult {
     match taken {
         Ok(ticket) => {
             cx.answer(&q.id.0, Some(Text::new("case-taken-toast")), false);
@@ -94,7 +94,12 @@ async fn take_answered(cx: &Cx, q: &CallbackQuery, taken: Outcome<TicketRow>) ->
             cx.reply(card);
         }
         Err(Refusal::NotNow(_)) => {
-            cx.answer(&q.id.0, Some(Text::new("case-already-taken")), true);
+            let holder = complaints::holder_name(&mut *cx.tx().await, id).await?;
+            let text = match holder {
+                Some(name) => Text::new("case-already-taken-by").arg("name", name),
+                None => Text::new("case-already-taken"),
+            };
+            cx.answer(&q.id.0, Some(text), true);
             callbacks::close_buttons(cx, q);
         }
         Err(refusal) => refuse(cx, q, refusal),
