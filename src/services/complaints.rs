@@ -367,11 +367,13 @@ pub async fn resolved(
 }
 
 /// Not resolved: back to the same handler (with the card again) and the
-/// supervisors are told.
+/// supervisors are told, with what the owner says is still wrong, if they
+/// said (kept as the note of the `unresolved` event).
 pub async fn unresolved(
     conn: &mut PgConnection,
     actor: &Actor,
     id: i64,
+    reason: Option<&str>,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
     let mut ticket = match check_owner(conn, actor, id).await? {
@@ -379,15 +381,22 @@ pub async fn unresolved(
         Err(r) => return Ok(Err(r)),
     };
     if let Err(r) =
-        tickets::change(conn, &mut ticket, Action::Unresolved, Some(actor.telegram_id()), None, desk.now).await?
+        tickets::change(conn, &mut ticket, Action::Unresolved, Some(actor.telegram_id()), reason, desk.now).await?
     {
         return Ok(Err(r));
     }
     ticket.reopen_count += 1;
     ticket.done_at = None;
     store::tickets::save(conn, &ticket).await?;
+    let said = match reason {
+        Some(reason) => Text::new("case-unresolved-reason").arg("reason", reason),
+        None => Text::new("case-unresolved-no-reason"),
+    };
     if let Some(handler) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)));
+        let notice = Outgoing::new(Text::lines([
+            Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)),
+            said.clone(),
+        ]));
         notify::notification(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
         let card = handler_card(conn, &ticket, desk).await?;
         notify::notification(conn, handler, "case-card", &card, desk.now, None).await?;
@@ -396,9 +405,10 @@ pub async fn unresolved(
         Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
         None => String::new(),
     };
-    let notice = Outgoing::new(
+    let notice = Outgoing::new(Text::lines([
         Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler),
-    );
+        said,
+    ]));
     tickets::tell_supervisors(conn, "case-unresolved", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }

@@ -163,12 +163,39 @@ async fn not_resolved_goes_back_to_the_same_handler_and_the_supervisor_is_told()
     d.owner.wait(owner_before, "the outcome", containing("已张贴停车告示")).await;
 
     let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
-    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-unresolved-owner")).await;
-    d.supervisor.wait(sup_before, "the notice", |m| m.text.as_deref().is_some_and(|t| t.contains("陈客服"))).await;
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    // Nothing changes until the owner says what is still wrong; bad input is answered and the step stays.
+    let owner = &d.owner;
+    let before = owner.seq();
+    owner.emu.send_sticker(owner.id);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    let before = owner.seq();
+    owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, 0x07], None);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    owner.says_and_gets(&"堵".repeat(5000), Text::new("error-too-long").arg("max", 1000usize)).await;
+    owner.says("/help").await;
+    owner.says_and_gets("/frobnicate", Text::new("error-unknown-command")).await;
+    let status: String = sqlx::query_scalar("SELECT status FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(status, "done", "not reopened before the owner answers");
+    owner.says_and_gets("晚上还是有外来车辆占用消防通道", Text::new("case-unresolved-owner")).await;
+
+    let reason = "晚上还是有外来车辆占用消防通道";
+    let notice = d.supervisor.wait(sup_before, "the notice", containing(reason)).await.text.unwrap();
+    assert!(notice.contains("陈客服") && notice.contains(&number), "{notice}");
+    let told = d.cs.wait(cs_before, "the notice", containing(reason)).await.text.unwrap();
+    assert!(told.contains(&number), "{told}");
     d.cs.wait(cs_before, "back with the handler", containing(&number)).await;
     let (status, reopened, assignee): (String, i32, i64) =
         sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
     assert_eq!((status.as_str(), reopened, assignee), ("accepted", 1, d.cs.id));
+    let note: Option<String> = sqlx::query_scalar("SELECT note FROM ticket_events WHERE kind = 'unresolved'")
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(note.as_deref(), Some(reason));
+    // The outcome's buttons are gone now that the owner has answered.
+    let outcome = d.owner.emu.bot_messages(d.owner.id).into_iter().find(containing("已张贴停车告示")).unwrap();
+    assert!(outcome.inline_keyboard.is_none(), "{outcome:?}");
     // The handler can answer again.
     d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
     d.app.stop().await;
@@ -471,5 +498,47 @@ async fn a_card_still_waiting_to_be_sent_when_the_complaint_is_taken_is_never_se
     d.cs2.settle().await;
     assert!(!d.cs2.bot_texts().iter().any(|t| t.contains(&number)), "{:?}", d.cs2.bot_texts());
     assert_eq!(d.cs2.emu.bot_messages(d.cs2.id).iter().filter(|m| m.kind == "photo").count(), 0);
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn not_resolved_without_saying_why_is_sent_back_too() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Hygiene, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已安排保洁重新清理垃圾房", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已安排保洁重新清理垃圾房")).await;
+
+    // /cancel at the question leaves the choice open: 👎 can be pressed again.
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    d.owner.says_and_gets("/cancel", Text::new("cancelled")).await;
+    let q = d
+        .owner
+        .press_data(&CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::UnresolvedSkip }.encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    d.owner.press_and_get(Text::new("btn-case-unresolved-skip"), Text::new("case-unresolved-owner")).await;
+
+    let no_reason = d.supervisor.t(Text::new("case-unresolved-no-reason"));
+    let notice = d.supervisor.wait(sup_before, "the notice", containing(&no_reason)).await.text.unwrap();
+    assert!(notice.contains(&number), "{notice}");
+    d.cs.wait(cs_before, "the notice", containing(&no_reason)).await;
+    let events: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT kind, note FROM ticket_events WHERE kind = 'unresolved'")
+            .fetch_all(&d.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(events, [("unresolved".to_owned(), None)]);
+    // A second skip (a double tap) changes nothing.
+    let q = d
+        .owner
+        .press_data(&CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::UnresolvedSkip }.encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    assert_eq!(d.app.count("SELECT reopen_count::int8 FROM tickets").await, 1);
     d.app.stop().await;
 }
