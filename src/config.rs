@@ -38,6 +38,8 @@ pub struct Settings {
     pub data_dir: std::path::PathBuf,
     /// Response-time targets for repairs.
     pub sla: crate::domain::sla::SlaPolicy,
+    /// The share of owners' ratings that should be 4 or 5 stars, in percent.
+    pub satisfaction_target_percent: i64,
     /// Satisfaction surveys: how long one stays open unless its designer says,
     /// and how long before closing those who have not answered are reminded.
     pub survey: SurveySettings,
@@ -145,6 +147,8 @@ impl Settings {
         let sandbox_port = number("SANDBOX_PORT", 8080, 1, 65535) as u16;
         let send_rate_per_sec = number("SEND_RATE_PER_SEC", 30, 1, 1000) as u32;
         let invite_ttl_hours = number("INVITE_TTL_HOURS", 72, 1, 24 * 365);
+        // DOMAIN.md: a satisfaction rate of at least 90% is the usual target.
+        let satisfaction_target_percent = number("SATISFACTION_TARGET_PERCENT", 90, 1, 100);
 
         let defaults = crate::domain::sla::SlaPolicy::default();
         let minutes = |d: chrono::Duration| d.num_minutes();
@@ -249,6 +253,7 @@ impl Settings {
             invite_ttl_hours,
             data_dir,
             sla,
+            satisfaction_target_percent,
             survey,
         })
     }

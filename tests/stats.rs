@@ -595,3 +595,37 @@ fn the_report_title_uses_the_period_label() {
         Figures::default().report(Text::new("stats-period-custom").arg("from", "2026-10-01").arg("to", "2026-10-31"));
     assert!(title.render(Locale::ZhCn).starts_with("📊 报修统计 · 2026-10-01 至 2026-10-31"));
 }
+
+/// `/stats satisfaction` counts a rating in the Shanghai month its ticket
+/// closed in: 00:30 on 1 November in Shanghai is still 31 October in UTC.
+#[tokio::test]
+async fn ratings_fall_in_the_month_their_ticket_closed_in_shanghai() {
+    use propdesk::services::satisfaction::{Ratings, satisfaction};
+    let c = community().await;
+    let closed_after = |created: DateTime<Utc>, closed: DateTime<Utc>, stars| Ticket {
+        status: "closed",
+        assignee: Some(WANG),
+        closed: Some(closed - created),
+        rating: Some(stars),
+        ..filed(created)
+    };
+    let created = shanghai(2026, 10, 31, 20, 0);
+    c.add(closed_after(created, shanghai(2026, 11, 1, 0, 30), 4)).await;
+    c.add(closed_after(created, shanghai(2026, 10, 31, 23, 59), 2)).await;
+    // Closed on the last minute before the six months began: left out.
+    c.add(closed_after(shanghai(2026, 5, 31, 20, 0), shanghai(2026, 5, 31, 23, 59), 5)).await;
+    let mut conn = c.db.pool.acquire().await.unwrap();
+    let s = satisfaction(&mut conn, day(2026, 11, 27), Shanghai, 90).await.unwrap();
+    let months: Vec<(NaiveDate, Ratings)> = s.months.clone();
+    assert_eq!(months.len(), 6);
+    assert_eq!(months[0].0, day(2026, 6, 1));
+    assert_eq!(months[4], (day(2026, 10, 1), Ratings { rated: 1, stars: 2, satisfied: 0 }));
+    assert_eq!(months[5], (day(2026, 11, 1), Ratings { rated: 1, stars: 4, satisfied: 1 }));
+    assert_eq!(s.overall(), Ratings { rated: 2, stars: 6, satisfied: 1 });
+    assert_eq!(s.by_staff.len(), 1);
+    assert_eq!((s.by_staff[0].name.as_deref(), s.by_staff[0].ratings.rated), (Some("王师傅"), 2));
+    let text = s.report().render(Locale::En);
+    assert!(text.starts_with("⭐ Satisfaction · 2026-06 to 2026-11\n2 ratings, average 3.0\n"), "{text}");
+    assert!(text.contains("Satisfied (4–5 stars) 50% (1/2), target 90%: not met ⚠️"), "{text}");
+    assert!(text.contains("2026-10: 1 rating, average 2.0, satisfied 0%"), "{text}");
+}

@@ -47,6 +47,8 @@ case-reply-due = First reply due: { $due }
 btn-take = 🙋 Take
 case-taken-toast = It is yours now
 case-already-taken = A colleague has already taken this one.
+case-already-taken-by = { $name } has already taken this one.
+case-taken-by = ✅ Taken by { $name }; nothing more to do here.
 case-card =
     📣 { $ticket }
     Where: { $place }
@@ -79,6 +81,10 @@ case-outcome-owner =
 btn-case-resolved = 👍 Resolved
 btn-case-unresolved = 👎 Not resolved
 case-resolved-staff = The owner confirmed { $ticket } is resolved.
+case-ask-unresolved-reason = We are sorry. Please tell us briefly what is still wrong and we will pass it to customer service; or skip with the button below.
+btn-case-unresolved-skip = Skip
+case-unresolved-reason = The owner says: { $reason }
+case-unresolved-no-reason = The owner did not say what is still wrong.
 case-unresolved-owner = We are sorry it is not resolved. It is back with customer service, and the supervisor knows.
 case-unresolved-staff = The owner says { $ticket } is not resolved; please follow up.
 case-unresolved-supervisor = ⚠️ The owner says { $ticket } is not resolved; back with { $handler }.

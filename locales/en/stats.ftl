@@ -59,3 +59,41 @@ stats-duration-days = { $hours ->
     [0] { $days } d
    *[other] { $days } d { $hours } h
 }
+
+# Satisfaction: /stats satisfaction
+
+stats-usage =
+    Reports you can ask for:
+    /stats: repair figures (this week, this month, last month or dates you choose)
+    /stats satisfaction: owners' satisfaction over the last 6 months
+stats-unknown-report = There is no report called "{ $arg }".
+satisfaction-title = ⭐ Satisfaction · { $from } to { $to }
+satisfaction-empty = No ratings from owners in the last { $months } months.
+satisfaction-month = { $year }-{ $mm }
+satisfaction-overall = { $rated ->
+    [one] 1 rating
+   *[other] { $rated } ratings
+}, average { $average }
+satisfaction-rate = Satisfied (4–5 stars) { $share }, target { $target }%: { $met ->
+    [yes] met ✅
+   *[no] not met ⚠️
+}
+satisfaction-month-title = 📅 By month
+satisfaction-row = { $name }: { $rated ->
+    [one] 1 rating
+   *[other] { $rated } ratings
+}, average { $average }, satisfied { $percent }
+satisfaction-row-none = { $name }: no ratings
+satisfaction-category-title = 🗂 By category (best average first)
+satisfaction-category-title-cut = 🗂 By category (best and worst { $shown } of { $count })
+satisfaction-category-more = … { $rows } more: { $rated ->
+    [one] 1 rating
+   *[other] { $rated } ratings
+}, average { $average }
+satisfaction-staff-title = 👷 By staff member (best average first)
+satisfaction-staff-title-cut = 👷 By staff member (best and worst { $shown } of { $count })
+satisfaction-staff-more = … { $rows } more: { $rated ->
+    [one] 1 rating
+   *[other] { $rated } ratings
+}, average { $average }
+satisfaction-unassigned = Nobody assigned

@@ -47,6 +47,8 @@ case-reply-due = 首次答复期限：{ $due }
 btn-take = 🙋 我来处理
 case-taken-toast = 已由您负责处理
 case-already-taken = 该单已由其他同事受理。
+case-already-taken-by = 该单已由 { $name } 受理。
+case-taken-by = ✅ 已由 { $name } 受理，无需再处理。
 case-card =
     📣 { $ticket }
     地点：{ $place }
@@ -79,6 +81,10 @@ case-outcome-owner =
 btn-case-resolved = 👍 已解决
 btn-case-unresolved = 👎 未解决
 case-resolved-staff = 业主确认{ $ticket }已解决。
+case-ask-unresolved-reason = 很抱歉给您带来不便。请简单说明还有哪些问题没有解决，我们会转给客服继续跟进；不想填写可点击下方按钮跳过。
+btn-case-unresolved-skip = 跳过，不填写
+case-unresolved-reason = 业主说明：{ $reason }
+case-unresolved-no-reason = 业主未说明具体原因。
 case-unresolved-owner = 非常抱歉问题仍未解决，已转回客服继续跟进，主管也已知悉。
 case-unresolved-staff = 业主表示{ $ticket }仍未解决，请继续跟进。
 case-unresolved-supervisor = ⚠️ 业主表示{ $ticket }未解决，已退回经办人 { $handler }。

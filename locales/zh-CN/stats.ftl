@@ -47,3 +47,29 @@ stats-duration-days = { $hours ->
     [0] { $days }天
    *[other] { $days }天{ $hours }小时
 }
+
+# 满意度统计：/stats satisfaction
+
+stats-usage =
+    可查看的统计：
+    /stats：报修统计（本周、本月、上月或自选日期）
+    /stats satisfaction（或 /stats 满意度）：近 6 个月的业主满意度
+stats-unknown-report = 没有“{ $arg }”这项统计。
+satisfaction-title = ⭐ 满意度统计 · { $from } 至 { $to }
+satisfaction-empty = 近 { $months } 个月还没有业主评价。
+satisfaction-month = { $year }年{ $month }月
+satisfaction-overall = 共 { $rated } 条评价，平均 { $average } 分
+satisfaction-rate = 满意率（4–5 星）{ $share }，目标 { $target }%，{ $met ->
+    [yes] 已达标 ✅
+   *[no] 未达标 ⚠️
+}
+satisfaction-month-title = 📅 按月
+satisfaction-row = { $name }：{ $rated } 条，平均 { $average } 分，满意率 { $percent }
+satisfaction-row-none = { $name }：暂无评价
+satisfaction-category-title = 🗂 按类别（平均分从高到低）
+satisfaction-category-title-cut = 🗂 按类别（共 { $count } 类，列出最高和最低各 { $shown } 类）
+satisfaction-category-more = ……其余 { $rows } 类共 { $rated } 条评价，平均 { $average } 分
+satisfaction-staff-title = 👷 按处理人（平均分从高到低）
+satisfaction-staff-title-cut = 👷 按处理人（共 { $count } 位，列出最高和最低各 { $shown } 位）
+satisfaction-staff-more = ……其余 { $rows } 位共 { $rated } 条评价，平均 { $average } 分
+satisfaction-unassigned = 无处理人

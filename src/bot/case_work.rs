@@ -7,7 +7,7 @@ use teloxide::types::{CallbackQuery, Message};
 use crate::bot::fallback::{self, home_markup};
 use crate::bot::{Cx, HandlerResult, State, callbacks};
 use crate::domain::callback::TicketOp;
-use crate::domain::{Outgoing, Status};
+use crate::domain::{Button, CallbackData, Markup, Outgoing, Status};
 use crate::i18n::Text;
 use crate::services::complaints;
 use crate::services::repairs;
@@ -30,14 +30,14 @@ fn back_home(cx: &Cx, text: Text) {
     cx.set_state(State::Idle);
 }
 
-pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerResult {
+pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp, state: State) -> HandlerResult {
     let actor = cx.actor();
     let desk = cx.desk();
     match op {
         TicketOp::Take => {
             // Bound first: the transaction's guard must be released before the card reads again.
             let taken = complaints::take(&mut *cx.tx().await, &actor, id, &desk).await?;
-            take_answered(&cx, &q, taken).await?;
+            take_answered(&cx, &q, id, taken).await?;
         }
         TicketOp::Reply | TicketOp::CloseCase => {
             match complaints::check_handler(&mut *cx.tx().await, &actor, id).await? {
@@ -71,20 +71,48 @@ pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerR
             }
             Err(refusal) => refuse(&cx, &q, refusal),
         },
-        TicketOp::Unresolved => match complaints::unresolved(&mut *cx.tx().await, &actor, id, &desk).await? {
-            Ok(_) => {
+        // Not resolved: first, what is still wrong (nothing changes until they answer or skip).
+        TicketOp::Unresolved => match complaints::check_owner(&mut *cx.tx().await, &actor, id).await? {
+            Ok(t) if t.status() == Status::Done => {
                 cx.answer(&q.id.0, None, false);
-                callbacks::close_buttons(&cx, &q);
-                back_home(&cx, Text::new("case-unresolved-owner"));
+                cx.reply(Outgoing::with(
+                    Text::new("case-ask-unresolved-reason"),
+                    Markup::Inline(vec![vec![Button::new(
+                        Text::new("btn-case-unresolved-skip"),
+                        CallbackData::Ticket { id, op: TicketOp::UnresolvedSkip },
+                    )]]),
+                ));
+                cx.set_state(State::CaseUnresolvedReason { ticket_id: id, outcome_message: callbacks::message_id(&q) });
             }
+            Ok(t) => refuse(&cx, &q, Refusal::NotNow(t.status())),
             Err(refusal) => refuse(&cx, &q, refusal),
+        },
+        TicketOp::UnresolvedSkip => match state {
+            State::CaseUnresolvedReason { ticket_id, outcome_message } if ticket_id == id => {
+                match complaints::unresolved(&mut *cx.tx().await, &actor, id, None, &desk).await? {
+                    Ok(_) => {
+                        cx.answer(&q.id.0, None, false);
+                        callbacks::close_buttons(&cx, &q);
+                        if let Some(message) = outcome_message {
+                            cx.clear_buttons(message);
+                        }
+                        back_home(&cx, Text::new("case-unresolved-owner"));
+                    }
+                    Err(refusal) => {
+                        callbacks::close_buttons(&cx, &q);
+                        cx.set_state(State::Idle);
+                        refuse(&cx, &q, refusal);
+                    }
+                }
+            }
+            _ => fallback::button_expired(&cx, &q.id.0),
         },
         _ => fallback::button_expired(&cx, &q.id.0),
     }
     Ok(())
 }
 
-async fn take_answered(cx: &Cx, q: &CallbackQuery, taken: Outcome<TicketRow>) -> HandlerResult {
+async fn take_answered(cx: &Cx, q: &CallbackQuery, id: i64, taken: Outcome<TicketRow>) -> HandlerResult {
     match taken {
         Ok(ticket) => {
             cx.answer(&q.id.0, Some(Text::new("case-taken-toast")), false);
@@ -94,7 +122,12 @@ async fn take_answered(cx: &Cx, q: &CallbackQuery, taken: Outcome<TicketRow>) ->
             cx.reply(card);
         }
         Err(Refusal::NotNow(_)) => {
-            cx.answer(&q.id.0, Some(Text::new("case-already-taken")), true);
+            let holder = complaints::holder_name(&mut *cx.tx().await, id).await?;
+            let text = match holder {
+                Some(name) => Text::new("case-already-taken-by").arg("name", name),
+                None => Text::new("case-already-taken"),
+            };
+            cx.answer(&q.id.0, Some(text), true);
             callbacks::close_buttons(cx, q);
         }
         Err(refusal) => refuse(cx, q, refusal),
@@ -148,6 +181,27 @@ pub async fn owner_reply(cx: Cx, msg: Message, ticket_id: i64) -> HandlerResult 
     let (actor, desk) = (cx.actor(), cx.desk());
     match complaints::owner_reply(&mut *cx.tx().await, &actor, ticket_id, &text, &desk).await? {
         Ok(_) => back_home(&cx, Text::new("case-owner-reply-sent")),
+        Err(refusal) => refused_typed(&cx, refusal),
+    }
+    Ok(())
+}
+
+/// What is still wrong, in the owner's words; the case goes back to its
+/// handler with them.
+pub async fn unresolved_reason(
+    cx: Cx,
+    msg: Message,
+    (ticket_id, outcome_message): (i64, Option<i32>),
+) -> HandlerResult {
+    let Some(text) = typed(&cx, &msg) else { return Ok(()) };
+    let (actor, desk) = (cx.actor(), cx.desk());
+    match complaints::unresolved(&mut *cx.tx().await, &actor, ticket_id, Some(&text), &desk).await? {
+        Ok(_) => {
+            if let Some(message) = outcome_message {
+                cx.clear_buttons(message);
+            }
+            back_home(&cx, Text::new("case-unresolved-owner"))
+        }
         Err(refusal) => refused_typed(&cx, refusal),
     }
     Ok(())

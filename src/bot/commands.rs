@@ -22,7 +22,8 @@ pub enum Command {
     Tasks,
     Queue,
     Overdue,
-    Stats,
+    /// `/stats`, or `/stats satisfaction` for another report.
+    Stats(String),
     Surveys,
 }
 
@@ -45,10 +46,7 @@ pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> Han
         Command::Queue => ticket_views::show(cx, ListKind::Queue).await,
         Command::Overdue => ticket_views::show(cx, ListKind::Overdue).await,
         Command::Surveys => crate::bot::survey_admin::list(cx).await,
-        Command::Stats => {
-            supervise::offer_periods(&cx);
-            Ok(())
-        }
+        Command::Stats(report) => supervise::stats(cx, report).await,
     }
     .inspect(|_| tracing::debug!(chat = msg.chat.id.0, "command handled"))
 }
@@ -113,6 +111,12 @@ mod tests {
     fn start_with_an_invite_code_carries_the_code() {
         assert_eq!(Command::parse("/start abc123", "bot").unwrap(), Command::Start("abc123".into()));
         assert_eq!(Command::parse("/start", "bot").unwrap(), Command::Start(String::new()));
+    }
+
+    #[test]
+    fn stats_takes_an_optional_report_name() {
+        assert_eq!(Command::parse("/stats", "bot").unwrap(), Command::Stats(String::new()));
+        assert_eq!(Command::parse("/stats satisfaction", "bot").unwrap(), Command::Stats("satisfaction".into()));
     }
 
     #[test]

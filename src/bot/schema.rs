@@ -36,6 +36,9 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::CaseReply { ticket_id }].endpoint(case_work::staff_reply))
         .branch(case![State::CaseOutcome { ticket_id }].endpoint(case_work::outcome))
         .branch(case![State::CaseOwnerReply { ticket_id }].endpoint(case_work::owner_reply))
+        .branch(
+            case![State::CaseUnresolvedReason { ticket_id, outcome_message }].endpoint(case_work::unresolved_reason),
+        )
         .branch(case![State::SurveyDesign(draft)].endpoint(survey_design::message))
         .branch(case![State::SurveyOpenTime { survey_id }].endpoint(survey_admin::open_time))
         .branch(case![State::SurveyAnswering { response_id }].endpoint(survey_answer::message))

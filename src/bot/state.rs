@@ -53,6 +53,14 @@ pub enum State {
     CaseOutcome { ticket_id: i64 },
     /// The owner types a reply for customer service.
     CaseOwnerReply { ticket_id: i64 },
+    /// The owner said the outcome did not resolve it: what is still wrong?
+    /// The outcome message keeps its buttons until they answer (after a
+    /// /cancel they can still choose), then loses them.
+    CaseUnresolvedReason {
+        ticket_id: i64,
+        #[serde(default)]
+        outcome_message: Option<i32>,
+    },
     /// An admin designs a survey, step by step.
     SurveyDesign(crate::bot::survey_design::DesignDraft),
     /// An admin types when a survey opens.

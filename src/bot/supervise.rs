@@ -84,6 +84,54 @@ pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp) -> HandlerR
     Ok(())
 }
 
+/// The reports `/stats` can give, by the word after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Report {
+    /// Plain `/stats`: the repair figures for a period chosen next.
+    Figures,
+    /// `/stats satisfaction` (or 满意度): the owners' ratings.
+    Satisfaction,
+}
+
+impl Report {
+    fn parse(arg: &str) -> Option<Report> {
+        match arg.trim().to_lowercase().as_str() {
+            "" => Some(Report::Figures),
+            "satisfaction" | "满意度" => Some(Report::Satisfaction),
+            _ => None,
+        }
+    }
+}
+
+/// /stats [report]. Only supervisors and admins learn which reports exist.
+pub async fn stats(cx: Cx, arg: String) -> HandlerResult {
+    if !is_supervisor(&cx.actor()) {
+        fallback::say_with_home(&cx, Text::new("error-not-allowed"));
+        return Ok(());
+    }
+    match Report::parse(&arg) {
+        Some(Report::Figures) => offer_periods(&cx),
+        Some(Report::Satisfaction) => satisfaction(&cx).await?,
+        None => {
+            let arg: String = arg.trim().chars().take(30).collect();
+            cx.say(Text::lines([Text::new("stats-unknown-report").arg("arg", arg), Text::new("stats-usage")]));
+        }
+    }
+    Ok(())
+}
+
+/// /stats satisfaction: the last six months of owners' ratings.
+async fn satisfaction(cx: &Cx) -> HandlerResult {
+    let (actor, desk) = (cx.actor(), cx.desk());
+    let today = desk.now.with_timezone(&desk.tz).date_naive();
+    let target = cx.settings().satisfaction_target_percent;
+    match crate::services::satisfaction::for_actor(&mut *cx.tx().await, &actor, today, desk.tz, target).await? {
+        Ok(report) => cx.say(report.report()),
+        Err(_) => fallback::say_with_home(cx, Text::new("error-not-allowed")),
+    }
+    Ok(())
+}
+
 /// /stats: which period?
 pub fn offer_periods(cx: &Cx) {
     if !is_supervisor(&cx.actor()) {

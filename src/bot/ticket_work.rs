@@ -60,7 +60,8 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
         | TicketOp::CloseCase
         | TicketOp::Resolved
         | TicketOp::Unresolved
-        | TicketOp::OwnerReply => return crate::bot::case_work::button(cx, q, id, op).await,
+        | TicketOp::UnresolvedSkip
+        | TicketOp::OwnerReply => return crate::bot::case_work::button(cx, q, id, op, state).await,
         _ => {}
     }
     let actor = cx.actor();
@@ -77,6 +78,7 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
         | TicketOp::CloseCase
         | TicketOp::Resolved
         | TicketOp::Unresolved
+        | TicketOp::UnresolvedSkip
         | TicketOp::OwnerReply => {}
         TicketOp::Accept => {
             let outcome = work::accept(&mut *cx.tx().await, &actor, id, &desk).await?;

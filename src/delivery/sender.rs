@@ -24,7 +24,7 @@ use crate::bot::render;
 use crate::clock::SharedClock;
 use crate::delivery::lease;
 use crate::delivery::limits::RateLimits;
-use crate::domain::Outgoing;
+use crate::domain::Delivery;
 use crate::i18n::Locale;
 use crate::store::{self, outbox::OutboxRow};
 
@@ -192,19 +192,33 @@ impl Sender {
     }
 
     async fn deliver(&self, row: OutboxRow) {
-        let message: Outgoing = match serde_json::from_value(row.payload.clone()) {
-            Ok(m) => m,
+        let delivery: Delivery = match serde_json::from_value(row.payload.clone()) {
+            Ok(d) => d,
             Err(err) => {
                 self.give_up(&row, &format!("unreadable payload: {err}")).await;
                 return;
             }
         };
         let locale = row.locale.as_deref().and_then(Locale::parse).unwrap_or(self.default_locale);
-        self.limits.until_ready(row.chat_id).await;
-        let result = render::send(&self.bot, row.chat_id, &message, locale).await;
+        // The id of the message that now shows what the row asked for.
+        let result = match &delivery {
+            Delivery::Send(message) => {
+                self.limits.until_ready(row.chat_id).await;
+                render::send(&self.bot, row.chat_id, message, locale).await.map(|sent| sent.id.0)
+            }
+            Delivery::Edit { edit_of, message } => {
+                let Some(message_id) = self.edit_target(&row, *edit_of).await else { return };
+                self.limits.until_ready(row.chat_id).await;
+                match render::edit(&self.bot, row.chat_id, message_id, message, locale).await {
+                    // Already showing it (a retry after a lost answer): done.
+                    Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(message_id),
+                    other => other.map(|()| message_id),
+                }
+            }
+        };
         let now = self.clock.now();
         let outcome = match result {
-            Ok(sent) => store::outbox::mark_sent(&self.pool, row.id, sent.id.0, now).await,
+            Ok(message_id) => store::outbox::mark_sent(&self.pool, row.id, message_id, now).await,
             Err(err) => match classify(&err) {
                 Failure::FloodWait(secs) => {
                     tracing::info!(id = row.id, chat = row.chat_id, secs, "flood limit; waiting");
@@ -237,6 +251,40 @@ impl Sender {
         if let Err(err) = outcome {
             tracing::error!(id = row.id, error = %err, "recording a delivery outcome failed");
         }
+    }
+
+    /// The message an edit row is to change, once the row that sends it has
+    /// sent it. Otherwise the edit is settled here and None comes back: the
+    /// original still waiting is withdrawn instead (and so is the edit), one
+    /// being sent is waited for, one never delivered leaves nothing to edit.
+    async fn edit_target(&self, row: &OutboxRow, edit_of: i64) -> Option<i32> {
+        let settled = async {
+            let target = store::outbox::get(&self.pool, edit_of).await?;
+            match target {
+                Some(t) if t.state == "sent" && t.chat_id == row.chat_id && t.message_id.is_some() => {
+                    return Ok(t.message_id);
+                }
+                Some(t) if t.state == "sending" => {
+                    let at = self.clock.now() + chrono::Duration::seconds(1);
+                    store::outbox::retry_at(&self.pool, row.id, at, false, "waiting for the message it edits").await?;
+                }
+                Some(t) if t.state == "pending" => {
+                    let mut conn = self.pool.acquire().await?;
+                    store::outbox::cancel_pending(&mut conn, t.id, "withdrawn before it was sent").await?;
+                    store::outbox::mark_cancelled(&mut conn, row.id, "the message it edits was withdrawn unsent")
+                        .await?;
+                }
+                _ => {
+                    let mut conn = self.pool.acquire().await?;
+                    store::outbox::mark_cancelled(&mut conn, row.id, "no sent message to edit").await?;
+                }
+            }
+            Ok::<_, sqlx::Error>(None)
+        };
+        settled.await.unwrap_or_else(|err| {
+            tracing::error!(id = row.id, error = %err, "settling an edit failed");
+            None
+        })
     }
 
     async fn give_up(&self, row: &OutboxRow, error: &str) {

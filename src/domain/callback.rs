@@ -373,8 +373,10 @@ pub enum TicketOp {
     CloseCase,
     /// The owner: the outcome resolved it…
     Resolved,
-    /// …or not.
+    /// …or not (then what is still wrong, typed or skipped).
     Unresolved,
+    /// The owner says no more about what is still wrong.
+    UnresolvedSkip,
     /// The owner writes back to the handler.
     OwnerReply,
 }
@@ -445,6 +447,7 @@ impl TicketOp {
             TicketOp::CloseCase => "cls".into(),
             TicketOp::Resolved => "rsv".into(),
             TicketOp::Unresolved => "urs".into(),
+            TicketOp::UnresolvedSkip => "usk".into(),
             TicketOp::OwnerReply => "orp".into(),
         }
     }
@@ -476,6 +479,7 @@ impl TicketOp {
             "cls" => TicketOp::CloseCase,
             "rsv" => TicketOp::Resolved,
             "urs" => TicketOp::Unresolved,
+            "usk" => TicketOp::UnresolvedSkip,
             "orp" => TicketOp::OwnerReply,
             _ if s.starts_with("ra") => {
                 TicketOp::ReassignTo(s[2..].parse::<i64>().ok().filter(|n| *n > 0 && !s[2..].starts_with('+'))?)
@@ -663,6 +667,7 @@ mod tests {
             TicketOp::CloseCase,
             TicketOp::Resolved,
             TicketOp::Unresolved,
+            TicketOp::UnresolvedSkip,
             TicketOp::OwnerReply,
         ] {
             all.push(CallbackData::Ticket { id: i64::MAX, op });

@@ -16,7 +16,7 @@ pub mod unit;
 
 pub use callback::CallbackData;
 pub use complaint::{Subject, TicketKind};
-pub use outgoing::{Button, Markup, Menu, Outgoing};
+pub use outgoing::{Button, Delivery, Markup, Menu, Outgoing};
 pub use phone::PhoneNumber;
 pub use relation::Relation;
 pub use repair::{Category, Urgency};

@@ -30,6 +30,18 @@ impl Outgoing {
     }
 }
 
+/// What an outbox row asks the sender to do: its payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Delivery {
+    /// Replace the text and buttons of the message outbox row `edit_of`
+    /// sent to the same chat (buttons not given are taken off).
+    Edit { edit_of: i64, message: Outgoing },
+    /// A new message. Every row written before edits existed has this shape:
+    /// a plain [`Outgoing`].
+    Send(Outgoing),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Markup {
@@ -68,4 +80,20 @@ pub enum Menu {
     /// A staff member who supervises: their tasks and the team's queue.
     Supervisor,
     Admin,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_message_payload_reads_as_a_send_and_an_edit_as_an_edit() {
+        let message = Outgoing::new(Text::new("case-already-taken"));
+        let plain = serde_json::to_value(&message).unwrap();
+        assert_eq!(serde_json::from_value::<Delivery>(plain).unwrap(), Delivery::Send(message.clone()));
+        let edit = Delivery::Edit { edit_of: 42, message };
+        let value = serde_json::to_value(&edit).unwrap();
+        assert_eq!(value["edit_of"], 42);
+        assert_eq!(serde_json::from_value::<Delivery>(value).unwrap(), edit);
+    }
 }

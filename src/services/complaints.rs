@@ -44,6 +44,11 @@ pub async fn nameable_staff(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, S
     store::tickets::active_staff_names(conn).await
 }
 
+/// The outbox key of the new-case card sent to `chat`: the card is withdrawn by it.
+fn card_key(ticket_id: i64, chat: i64) -> String {
+    format!("case:{ticket_id}:{chat}")
+}
+
 fn button(label: Text, id: i64, op: TicketOp) -> Button {
     Button::new(label, CallbackData::Ticket { id, op })
 }
@@ -126,8 +131,7 @@ pub async fn file(
         if Some(chat) == named || chat == actor.telegram_id() {
             continue;
         }
-        notify::notification(conn, chat, "case-new", &card, desk.now, Some(format!("case:{}:{chat}", ticket.id)))
-            .await?;
+        notify::notification(conn, chat, "case-new", &card, desk.now, Some(card_key(ticket.id, chat))).await?;
     }
     Ok(Ok(ticket))
 }
@@ -197,7 +201,41 @@ pub async fn take(
     store::tickets::save(conn, &ticket).await?;
     let news = Outgoing::new(Text::new("case-taken-owner").arg("ticket", tickets::title(&ticket)));
     tickets::tell_reporter(conn, &ticket, "case-taken", news, desk.now).await?;
+    withdraw_cards(conn, &ticket, actor, desk).await?;
     Ok(Ok(ticket))
+}
+
+/// The colleagues' copies of the new-case card lose their Take button and
+/// say who took it; a copy not sent yet never is. Through the outbox, like
+/// the card itself. (The taker's own copy is closed by the reply to them.)
+async fn withdraw_cards(
+    conn: &mut PgConnection,
+    ticket: &TicketRow,
+    taker: &Actor,
+    desk: &Desk<'_>,
+) -> sqlx::Result<()> {
+    // Every staff member ever, not just today's customer service: whoever
+    // got the card when it was filed may have changed role since.
+    let keys: Vec<String> = store::staff::list(conn)
+        .await?
+        .into_iter()
+        .filter(|s| s.telegram_id != taker.telegram_id())
+        .map(|s| card_key(ticket.id, s.telegram_id))
+        .collect();
+    let name = taker.staff.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| taker.user.display_name());
+    notify::withdraw(conn, &keys, "case-taken-elsewhere", desk.now, |card| {
+        Outgoing::new(Text::lines([card.text, Text::new("case-taken-by").arg("name", name.clone())]))
+    })
+    .await
+}
+
+/// Who holds a case now, by name: for a colleague pressing Take too late.
+pub async fn holder_name(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<String>> {
+    let Some(ticket) = store::tickets::get(conn, id).await? else { return Ok(None) };
+    match ticket.assignee_id {
+        Some(staff) => Ok(store::staff::get(conn, staff).await?.map(|s| s.name)),
+        None => Ok(None),
+    }
 }
 
 /// The handler, on an open case (to refuse a stale button before asking
@@ -329,11 +367,13 @@ pub async fn resolved(
 }
 
 /// Not resolved: back to the same handler (with the card again) and the
-/// supervisors are told.
+/// supervisors are told, with what the owner says is still wrong, if they
+/// said (kept as the note of the `unresolved` event).
 pub async fn unresolved(
     conn: &mut PgConnection,
     actor: &Actor,
     id: i64,
+    reason: Option<&str>,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<TicketRow>> {
     let mut ticket = match check_owner(conn, actor, id).await? {
@@ -341,15 +381,22 @@ pub async fn unresolved(
         Err(r) => return Ok(Err(r)),
     };
     if let Err(r) =
-        tickets::change(conn, &mut ticket, Action::Unresolved, Some(actor.telegram_id()), None, desk.now).await?
+        tickets::change(conn, &mut ticket, Action::Unresolved, Some(actor.telegram_id()), reason, desk.now).await?
     {
         return Ok(Err(r));
     }
     ticket.reopen_count += 1;
     ticket.done_at = None;
     store::tickets::save(conn, &ticket).await?;
+    let said = match reason {
+        Some(reason) => Text::new("case-unresolved-reason").arg("reason", reason),
+        None => Text::new("case-unresolved-no-reason"),
+    };
     if let Some(handler) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)));
+        let notice = Outgoing::new(Text::lines([
+            Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)),
+            said.clone(),
+        ]));
         notify::notification(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
         let card = handler_card(conn, &ticket, desk).await?;
         notify::notification(conn, handler, "case-card", &card, desk.now, None).await?;
@@ -358,9 +405,10 @@ pub async fn unresolved(
         Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
         None => String::new(),
     };
-    let notice = Outgoing::new(
+    let notice = Outgoing::new(Text::lines([
         Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler),
-    );
+        said,
+    ]));
     tickets::tell_supervisors(conn, "case-unresolved", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }

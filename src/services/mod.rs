@@ -11,6 +11,7 @@ pub mod options;
 pub mod people;
 pub mod repairs;
 pub mod roster;
+pub mod satisfaction;
 pub mod sla_watch;
 pub mod staff;
 pub mod stats;

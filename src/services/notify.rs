@@ -21,3 +21,43 @@ pub async fn notification(
     )
     .await
 }
+
+/// Takes back the notifications queued under `keys` (a card that no longer
+/// applies): one still waiting is never sent; one sent, or being sent, is
+/// edited by the sender into `replacement(original)`, which has no buttons
+/// unless it brings its own. Keys with no row are skipped.
+pub async fn withdraw(
+    conn: &mut PgConnection,
+    keys: &[String],
+    kind: &str,
+    now: DateTime<Utc>,
+    replacement: impl Fn(Outgoing) -> Outgoing,
+) -> sqlx::Result<()> {
+    for row in outbox::lock_keyed(conn, keys).await? {
+        match row.state.as_str() {
+            "pending" => {
+                outbox::cancel_pending(conn, row.id, "withdrawn before it was sent").await?;
+            }
+            "sending" | "sent" => {
+                let Ok(original) = serde_json::from_value::<Outgoing>(row.payload) else {
+                    tracing::warn!(id = row.id, "a withdrawn notification has an unreadable payload; left as sent");
+                    continue;
+                };
+                let message = replacement(original);
+                let new = NewMessage {
+                    chat_id: row.chat_id,
+                    kind,
+                    priority: Priority::Notification,
+                    message: &message,
+                    not_before: now,
+                    // Withdrawn once, whoever asks again.
+                    dedup_key: Some(format!("edit:{}", row.id)),
+                };
+                outbox::enqueue_edit(conn, row.id, new).await?;
+            }
+            // Never delivered, or already withdrawn: nothing to take back.
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -162,11 +162,11 @@ fn list(items: impl Iterator<Item = Text>) -> Text {
     items.reduce(|head, tail| Text::new("stats-list-join").arg("head", head).arg("tail", tail)).unwrap_or_else(no_data)
 }
 
-fn no_data() -> Text {
+pub(crate) fn no_data() -> Text {
     Text::plain("—")
 }
 
-fn shorten(name: &str) -> String {
+pub(crate) fn shorten(name: &str) -> String {
     if name.chars().count() > MAX_NAME_CHARS {
         let cut: String = name.chars().take(MAX_NAME_CHARS - 1).collect();
         format!("{cut}…")
@@ -208,12 +208,12 @@ pub fn percent_of(part: i64, whole: i64) -> Option<i64> {
 }
 
 /// "87%" or "—".
-fn percent(part: i64, whole: i64) -> Text {
+pub(crate) fn percent(part: i64, whole: i64) -> Text {
     percent_of(part, whole).map_or_else(no_data, |p| Text::new("stats-percent").arg("percent", p))
 }
 
 /// "87%（26/30）" or "—".
-fn share(part: i64, whole: i64) -> Text {
+pub(crate) fn share(part: i64, whole: i64) -> Text {
     percent_of(part, whole)
         .map_or_else(no_data, |p| Text::new("stats-share").arg("percent", p).arg("part", part).arg("whole", whole))
 }

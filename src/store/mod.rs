@@ -9,6 +9,7 @@ pub mod options;
 pub mod outbox;
 pub mod residents;
 pub mod roster;
+pub mod satisfaction;
 pub mod schedule;
 pub mod staff;
 pub mod stats;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
-use crate::domain::Outgoing;
+use crate::domain::{Delivery, Outgoing};
 
 /// The channel `enqueue` notifies so the sender wakes at once.
 pub const CHANNEL: &str = "propdesk_outbox";
@@ -30,6 +30,18 @@ pub struct NewMessage<'a> {
 
 pub async fn enqueue(conn: &mut PgConnection, new: NewMessage<'_>) -> sqlx::Result<()> {
     let payload = serde_json::to_value(new.message).expect("Outgoing serializes");
+    insert(conn, &new, payload).await
+}
+
+/// Queues an edit of the message outbox row `edit_of` sent: `new.message`
+/// replaces its text and buttons (see [`Delivery::Edit`]).
+pub async fn enqueue_edit(conn: &mut PgConnection, edit_of: i64, new: NewMessage<'_>) -> sqlx::Result<()> {
+    let delivery = Delivery::Edit { edit_of, message: new.message.clone() };
+    let payload = serde_json::to_value(&delivery).expect("Delivery serializes");
+    insert(conn, &new, payload).await
+}
+
+async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>, payload: Value) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO outbox (chat_id, kind, priority, payload, not_before, dedup_key)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -40,7 +52,7 @@ pub async fn enqueue(conn: &mut PgConnection, new: NewMessage<'_>) -> sqlx::Resu
     .bind(new.priority as i16)
     .bind(payload)
     .bind(new.not_before)
-    .bind(new.dedup_key)
+    .bind(&new.dedup_key)
     .execute(&mut *conn)
     .await?;
     // Delivered when the transaction commits, not before.
@@ -120,6 +132,59 @@ pub async fn mark_dead(pool: &PgPool, id: i64, error: &str) -> sqlx::Result<()> 
         .execute(pool)
         .await?;
     Ok(())
+}
+
+/// A row that was never sent is withdrawn: it stays, as `cancelled`, and is
+/// never sent. False if it was no longer waiting (being sent, sent, dead).
+pub async fn cancel_pending(conn: &mut PgConnection, id: i64, reason: &str) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE outbox SET state = 'cancelled', last_error = $2 WHERE id = $1 AND state = 'pending'")
+            .bind(id)
+            .bind(reason)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Settles a row without sending it (an edit with nothing left to edit).
+pub async fn mark_cancelled(conn: &mut PgConnection, id: i64, reason: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE outbox SET state = 'cancelled', last_error = $2 WHERE id = $1")
+        .bind(id)
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A row as it stands now: for withdrawing what it sent, or editing it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Sent {
+    pub id: i64,
+    pub chat_id: i64,
+    pub state: String,
+    pub message_id: Option<i32>,
+    pub payload: Value,
+}
+
+/// The rows with these dedup keys, locked until the transaction ends: the
+/// sender cannot claim one that is being withdrawn meanwhile (it skips
+/// locked rows), and one it already claimed is seen as `sending`.
+pub async fn lock_keyed(conn: &mut PgConnection, keys: &[String]) -> sqlx::Result<Vec<Sent>> {
+    sqlx::query_as(
+        "SELECT id, chat_id, state, message_id, payload FROM outbox
+         WHERE dedup_key = ANY($1) ORDER BY id FOR UPDATE",
+    )
+    .bind(keys)
+    .fetch_all(conn)
+    .await
+}
+
+/// One row, for the sender about to edit the message it sent.
+pub async fn get(pool: &PgPool, id: i64) -> sqlx::Result<Option<Sent>> {
+    sqlx::query_as("SELECT id, chat_id, state, message_id, payload FROM outbox WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Rows a crashed sender had claimed go back to the queue. Called by the

@@ -99,8 +99,10 @@ async fn a_complaint_is_taken_answered_both_ways_closed_resolved_and_rated() {
     assert_eq!(d.cs.answer_to(&q).await, Some(d.cs.t(Text::new("case-taken-toast"))));
     let handler_card = d.cs.wait(before, "the handler card", containing(PHONE)).await;
     assert!(handler_card.text.unwrap().contains("王芳"));
-    let q = d.cs2.press_shown(Text::new("btn-take")).await;
-    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken"))));
+    // The card's button may already be gone (the card is withdrawn): the press a slow client still sends.
+    let take = CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::Take }.encode();
+    let q = d.cs2.press_data(&take);
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken-by").arg("name", "陈客服"))));
     d.owner.wait(owner_before, "taken", containing(&d.owner.t(Text::new("kind-complaint")))).await;
 
     // Reply → the owner → reply back → the handler.
@@ -138,6 +140,10 @@ async fn a_complaint_is_taken_answered_both_ways_closed_resolved_and_rated() {
     assert_eq!(d.app.count("SELECT count(*) FROM ticket_photos").await, 1);
     // A complaint is no repair: the repair queue and the technicians' lists do not see it.
     assert_eq!(d.app.count("SELECT count(*) FROM staff WHERE last_assigned_at IS NOT NULL").await, 0);
+    // The stars count in the satisfaction report, under the complaint's subject and its handler.
+    let report = d.supervisor.says("/stats satisfaction").await.text.unwrap();
+    assert!(report.contains("\n投诉·噪音扰民：1 条，平均 4.0 分，满意率 100%\n"), "{report}");
+    assert!(report.ends_with("\n陈客服：1 条，平均 4.0 分，满意率 100%"), "{report}");
     d.app.stop().await;
 }
 
@@ -157,12 +163,39 @@ async fn not_resolved_goes_back_to_the_same_handler_and_the_supervisor_is_told()
     d.owner.wait(owner_before, "the outcome", containing("已张贴停车告示")).await;
 
     let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
-    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-unresolved-owner")).await;
-    d.supervisor.wait(sup_before, "the notice", |m| m.text.as_deref().is_some_and(|t| t.contains("陈客服"))).await;
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    // Nothing changes until the owner says what is still wrong; bad input is answered and the step stays.
+    let owner = &d.owner;
+    let before = owner.seq();
+    owner.emu.send_sticker(owner.id);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    let before = owner.seq();
+    owner.emu.send_photo(owner.id, vec![0xFF, 0xD8, 0x07], None);
+    owner.expect(before, Text::new("error-text-expected")).await;
+    owner.says_and_gets(&"堵".repeat(5000), Text::new("error-too-long").arg("max", 1000usize)).await;
+    owner.says("/help").await;
+    owner.says_and_gets("/frobnicate", Text::new("error-unknown-command")).await;
+    let status: String = sqlx::query_scalar("SELECT status FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(status, "done", "not reopened before the owner answers");
+    owner.says_and_gets("晚上还是有外来车辆占用消防通道", Text::new("case-unresolved-owner")).await;
+
+    let reason = "晚上还是有外来车辆占用消防通道";
+    let notice = d.supervisor.wait(sup_before, "the notice", containing(reason)).await.text.unwrap();
+    assert!(notice.contains("陈客服") && notice.contains(&number), "{notice}");
+    let told = d.cs.wait(cs_before, "the notice", containing(reason)).await.text.unwrap();
+    assert!(told.contains(&number), "{told}");
     d.cs.wait(cs_before, "back with the handler", containing(&number)).await;
     let (status, reopened, assignee): (String, i32, i64) =
         sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
     assert_eq!((status.as_str(), reopened, assignee), ("accepted", 1, d.cs.id));
+    let note: Option<String> = sqlx::query_scalar("SELECT note FROM ticket_events WHERE kind = 'unresolved'")
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(note.as_deref(), Some(reason));
+    // The outcome's buttons are gone now that the owner has answered.
+    let outcome = d.owner.emu.bot_messages(d.owner.id).into_iter().find(containing("已张贴停车告示")).unwrap();
+    assert!(outcome.inline_keyboard.is_none(), "{outcome:?}");
     // The handler can answer again.
     d.cs.press_and_get(Text::new("btn-case-reply"), Text::new("case-ask-reply")).await;
     d.app.stop().await;
@@ -393,5 +426,119 @@ async fn a_community_offers_only_the_subjects_it_chose() {
     let q =
         d.owner.press_data(&CallbackData::Case(propdesk::domain::callback::CaseOp::Subject(Subject::Hygiene)).encode());
     assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    d.app.stop().await;
+}
+
+/// The message in `person`'s chat that carries the card of `number`.
+fn card_of(person: &Person, number: &str) -> ChatMessage {
+    person.emu.bot_messages(person.id).into_iter().find(containing(number)).expect("the card")
+}
+
+#[tokio::test]
+async fn taking_a_complaint_withdraws_the_colleagues_cards_and_says_who_took_it() {
+    let d = desk().await;
+    let (cs2_before, sup_before) = (d.cs2.seq(), d.supervisor.seq());
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+    d.supervisor.wait(sup_before, "the card", containing(&number)).await;
+    let original = card_of(&d.cs2, &number);
+    assert!(original.inline_keyboard.is_some());
+
+    let (cs2_before, sup_before) = (d.cs2.seq(), d.supervisor.seq());
+    d.cs.press_shown(Text::new("btn-take")).await;
+    let taken_by = d.cs2.t(Text::new("case-taken-by").arg("name", "陈客服"));
+    for (person, before) in [(&d.cs2, cs2_before), (&d.supervisor, sup_before)] {
+        let edited = person.wait(before, "the withdrawn card", containing(&taken_by)).await;
+        let text = edited.text.clone().unwrap();
+        assert!(edited.edited && edited.inline_keyboard.is_none(), "{edited:?}");
+        assert!(
+            text.contains(&number) && text.contains("晚上十一点以后楼上还在装修"),
+            "the card still says what it was: {text}"
+        );
+        assert_eq!(edited.message_id, card_of(person, &number).message_id);
+    }
+    assert_eq!(card_of(&d.cs2, &number).message_id, original.message_id, "the same message, edited");
+    // The taker's own card is not edited by the outbox: its buttons were closed by the reply.
+    assert!(!d.cs.bot_texts().iter().any(|t| t.contains(&taken_by)));
+    let rows = d.app.outbox_when(d.cs2.id, |rows| rows.iter().all(|r| r.state == "sent")).await;
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    assert!(kinds.ends_with(&["case-new", "case-taken-elsewhere"]), "{kinds:?}");
+
+    // A late press on the withdrawn card is told who has it.
+    let take = CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::Take }.encode();
+    let q = d.cs2.emu.press_inline(d.cs2.id, original.message_id, &take);
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken-by").arg("name", "陈客服"))));
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_card_still_waiting_to_be_sent_when_the_complaint_is_taken_is_never_sent() {
+    use propdesk::sandbox::emulator::{Fault, FaultKind};
+    let d = desk().await;
+    // Telegram makes the sender wait half a minute before 林客服's card can go.
+    d.app.emu.add_fault(Fault::new(FaultKind::RetryAfter(30)).method("sendPhoto").chat(d.cs2.id).times(1));
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Parking, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.app
+        .outbox_when(d.cs2.id, |rows| {
+            rows.iter().any(|r| r.kind == "case-new" && r.state == "pending" && r.last_error.is_some())
+        })
+        .await;
+
+    d.cs.press_shown(Text::new("btn-take")).await;
+    let rows = d.app.outbox_when(d.cs2.id, |rows| rows.iter().any(|r| r.state == "cancelled")).await;
+    let card: Vec<(&str, &str)> = rows.iter().map(|r| (r.kind.as_str(), r.state.as_str())).collect();
+    assert!(card.contains(&("case-new", "cancelled")), "{card:?}");
+    assert!(!card.iter().any(|(kind, _)| *kind == "case-taken-elsewhere"), "nothing to edit: {card:?}");
+
+    // Past the wait, still nothing arrives.
+    d.app.advance(Duration::minutes(1));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    d.cs2.settle().await;
+    assert!(!d.cs2.bot_texts().iter().any(|t| t.contains(&number)), "{:?}", d.cs2.bot_texts());
+    assert_eq!(d.cs2.emu.bot_messages(d.cs2.id).iter().filter(|m| m.kind == "photo").count(), 0);
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn not_resolved_without_saying_why_is_sent_back_too() {
+    let d = desk().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Hygiene, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已安排保洁重新清理垃圾房", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已安排保洁重新清理垃圾房")).await;
+
+    // /cancel at the question leaves the choice open: 👎 can be pressed again.
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    d.owner.says_and_gets("/cancel", Text::new("cancelled")).await;
+    let q = d
+        .owner
+        .press_data(&CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::UnresolvedSkip }.encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    let (sup_before, cs_before) = (d.supervisor.seq(), d.cs.seq());
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    d.owner.press_and_get(Text::new("btn-case-unresolved-skip"), Text::new("case-unresolved-owner")).await;
+
+    let no_reason = d.supervisor.t(Text::new("case-unresolved-no-reason"));
+    let notice = d.supervisor.wait(sup_before, "the notice", containing(&no_reason)).await.text.unwrap();
+    assert!(notice.contains(&number), "{notice}");
+    d.cs.wait(cs_before, "the notice", containing(&no_reason)).await;
+    let events: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT kind, note FROM ticket_events WHERE kind = 'unresolved'")
+            .fetch_all(&d.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(events, [("unresolved".to_owned(), None)]);
+    // A second skip (a double tap) changes nothing.
+    let q = d
+        .owner
+        .press_data(&CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::UnresolvedSkip }.encode());
+    assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
+    assert_eq!(d.app.count("SELECT reopen_count::int8 FROM tickets").await, 1);
     d.app.stop().await;
 }

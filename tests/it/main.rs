@@ -8,6 +8,7 @@ mod onboarding;
 mod process;
 mod reliability;
 mod repairs;
+mod satisfaction;
 mod schedule;
 mod staff;
 mod support;
