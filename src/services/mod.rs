@@ -15,6 +15,7 @@ pub mod sla_watch;
 pub mod staff;
 pub mod stats;
 pub mod supervise;
+pub mod survey_file;
 pub mod ticket_views;
 pub mod tickets;
 pub mod work;
