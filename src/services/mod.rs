@@ -16,6 +16,7 @@ pub mod staff;
 pub mod stats;
 pub mod supervise;
 pub mod survey_file;
+pub mod survey_results;
 pub mod ticket_views;
 pub mod tickets;
 pub mod work;
