@@ -319,3 +319,65 @@ async fn a_survey_nobody_answered_yet_reports_zeros() {
     let bytes = survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap();
     assert_eq!(csv::Reader::from_reader(&bytes[3..]).records().count(), 0);
 }
+
+// The CLI: `propdesk survey import | list | export`.
+
+fn propdesk() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"));
+    // Only what a test sets: no DATABASE_URL or .env from the developer's shell.
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).current_dir(std::env::temp_dir());
+    cmd
+}
+
+#[test]
+fn a_bad_file_is_refused_with_every_error_at_its_line_before_any_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q4.yaml");
+    std::fs::write(
+        &file,
+        "title: t\nquestions:\n  - type: rating\n    prompt: a\n    options: [x, y]\n  - type: slider\n",
+    )
+    .unwrap();
+    // No DATABASE_URL: had it got that far, it would start a cluster.
+    let out = propdesk().args(["survey", "import"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let shown = file.display();
+    assert!(err.contains(&format!("{shown}:5: 第 1 题的选项：")), "{err}");
+    assert!(err.contains(&format!("{shown}:6: 第 2 题的 type：没有「slider」这种题型")), "{err}");
+    let en = propdesk().args(["survey", "import"]).arg(&file).env("DEFAULT_LOCALE", "en").output().unwrap();
+    assert!(String::from_utf8_lossy(&en.stderr).contains("there is no question type “slider”"));
+}
+
+#[tokio::test]
+async fn the_cli_imports_lists_and_exports_a_survey() {
+    let s = answered().await;
+    // Not the example file: its dates pass one day, and it would be refused.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q4.yml");
+    std::fs::write(&file, SURVEY).unwrap();
+    let out = propdesk().args(["survey", "import"]).arg(&file).env("DATABASE_URL", &s.db.url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("survey {} imported as a draft in 阳光花园", s.survey + 1)), "{said}");
+
+    let out = propdesk().args(["survey", "list"]).env("DATABASE_URL", &s.db.url).output().unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    let line = listed.lines().find(|l| l.trim_start().starts_with(&format!("{} ", s.survey))).unwrap();
+    let columns: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(&columns[..5], &[s.survey.to_string().as_str(), "draft", "5", "3", "阳光花园"], "{listed}");
+
+    let out = propdesk()
+        .args(["survey", "export", &s.survey.to_string(), "--format", "csv"])
+        .env("DATABASE_URL", &s.db.url)
+        .env("TIME_ZONE", "Asia/Shanghai")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut conn = s.db.pool.acquire().await.unwrap();
+    assert_eq!(out.stdout, survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap());
+
+    let out = propdesk().args(["survey", "export", "999999"]).env("DATABASE_URL", &s.db.url).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no survey 999999"));
+}
