@@ -12,7 +12,9 @@ use teloxide::Bot;
 use crate::app::{self, AppOptions};
 use crate::clock::SystemClock;
 use crate::config::Settings;
+use crate::domain::survey::SurveySpec;
 use crate::services::options::{self, OptionList};
+use crate::services::survey_file;
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPg};
 
 #[derive(Debug, Parser)]
@@ -68,6 +70,42 @@ pub enum Command {
         #[command(subcommand)]
         what: Export,
     },
+    /// Satisfaction surveys: import a survey file, list surveys, export answers.
+    Survey {
+        #[command(subcommand)]
+        what: Survey,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Survey {
+    /// Import a survey file (YAML or TOML; see examples/survey.yaml) as a
+    /// draft. An admin launches it in chat (/surveys). A file with errors is
+    /// refused whole, each error printed as FILE:LINE: reason.
+    Import {
+        file: PathBuf,
+        /// The community (小区); may be left out when there is only one.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Every survey: id, phase, invited, answered, community, title.
+    List,
+    /// Every submitted answer of a survey, one row per response, UTF-8 with
+    /// a byte-order mark for Excel; times in TIME_ZONE.
+    Export {
+        /// The survey's id (see `propdesk survey list`).
+        id: i64,
+        #[arg(long, value_enum, default_value_t = SurveyFormat::Csv)]
+        format: SurveyFormat,
+        /// Where to write the file; standard output when not given.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SurveyFormat {
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,7 +164,138 @@ pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             close(pool, pg).await;
             result
         }
+        Command::Survey { what: Survey::Import { file, community } } => {
+            // The file is checked before the database starts: errors cost nothing.
+            let spec = read_survey_file(&file, &settings)?;
+            let (pool, pg) = open_database(&settings).await?;
+            let result = import_survey(&pool, community.as_deref(), &spec).await;
+            close(pool, pg).await;
+            result
+        }
+        Command::Survey { what: Survey::List } => {
+            let (pool, pg) = open_database(&settings).await?;
+            let result = list_surveys(&pool).await;
+            close(pool, pg).await;
+            result
+        }
+        Command::Survey { what: Survey::Export { id, format: SurveyFormat::Csv, output } } => {
+            let (pool, pg) = open_database(&settings).await?;
+            let result = export_survey(&pool, &settings, id, output.as_deref()).await;
+            close(pool, pg).await;
+            result
+        }
     }
+}
+
+/// Parses a survey file; on errors prints each as FILE:LINE: reason (in
+/// DEFAULT_LOCALE) and fails.
+fn read_survey_file(file: &std::path::Path, settings: &Settings) -> anyhow::Result<SurveySpec> {
+    use std::io::Read as _;
+    let shown = file.display().to_string();
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut bytes = Vec::new();
+    // One byte more than allowed is enough to be refused as too large.
+    std::fs::File::open(file)
+        .and_then(|f| f.take(survey_file::MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {shown}"))?;
+    match survey_file::parse(&name, &bytes, chrono::Utc::now(), settings.time_zone) {
+        Ok(spec) => Ok(spec),
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{}", e.render(&shown, settings.default_locale));
+            }
+            anyhow::bail!("{shown}: not imported ({} problem(s))", errors.len())
+        }
+    }
+}
+
+/// The community `--community` names, or the only one there is.
+async fn community_id(pool: &PgPool, name: Option<&str>) -> anyhow::Result<(i64, String)> {
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    let all = crate::store::communities::all(&mut conn).await?;
+    let names = || all.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", ");
+    match name {
+        Some(name) => all
+            .iter()
+            .find(|(_, n)| n == name)
+            .cloned()
+            .with_context(|| format!("no community named {name:?}; there are: {}", names())),
+        None => match all.as_slice() {
+            [only] => Ok(only.clone()),
+            [] => anyhow::bail!("there is no community yet: import the owner roster first (propdesk import-roster)"),
+            _ => anyhow::bail!("there are several communities, choose one with --community: {}", names()),
+        },
+    }
+}
+
+async fn import_survey(pool: &PgPool, community: Option<&str>, spec: &SurveySpec) -> anyhow::Result<()> {
+    let (community_id, community) = community_id(pool, community).await?;
+    let mut tx = pool.begin().await.context("connecting to PostgreSQL")?;
+    let unknown = survey_file::unknown_buildings(&mut tx, community_id, spec).await?;
+    anyhow::ensure!(
+        unknown.is_empty(),
+        "{community} has no building {}: the survey would reach nobody there (check `buildings`)",
+        unknown.join(", ")
+    );
+    let id = survey_file::import(&mut tx, community_id, spec, None, chrono::Utc::now()).await?;
+    tx.commit().await.context("saving the survey")?;
+    let kinds: Vec<String> = crate::domain::survey::QuestionKind::ALL
+        .iter()
+        .map(|k| (k, spec.questions.iter().filter(|q| q.kind == *k).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {n}", k.as_str()))
+        .collect();
+    println!("survey {id} imported as a draft in {community}: {}", spec.title.trim());
+    println!("  {} questions ({})", spec.questions.len(), kinds.join(", "));
+    println!("  buildings: {}", spec.buildings.as_ref().map_or_else(|| "all".to_owned(), |b| b.join(", ")));
+    println!("launch it in chat: /surveys");
+    Ok(())
+}
+
+async fn list_surveys(pool: &PgPool) -> anyhow::Result<()> {
+    use crate::store::surveys::Phase;
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    let counts = crate::store::survey_results::counts_by_survey(&mut conn).await?;
+    let now = chrono::Utc::now();
+    println!("{:>6}  {:<9}  {:>7}  {:>8}  {:<12}  title", "id", "phase", "invited", "answered", "community");
+    for c in counts {
+        let Some(survey) = crate::store::surveys::get(&mut conn, c.id).await? else { continue };
+        let phase = match survey.phase(now) {
+            Phase::Draft => "draft",
+            Phase::Scheduled => "scheduled",
+            Phase::Open => "open",
+            Phase::Closed => "closed",
+        };
+        println!(
+            "{:>6}  {:<9}  {:>7}  {:>8}  {:<12}  {}",
+            c.id, phase, c.invited, c.submitted, c.community, survey.title
+        );
+    }
+    Ok(())
+}
+
+async fn export_survey(
+    pool: &PgPool,
+    settings: &Settings,
+    id: i64,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
+    let bytes = crate::services::survey_results::csv(&mut conn, id, settings.time_zone)
+        .await?
+        .with_context(|| format!("there is no survey {id} (see propdesk survey list)"))?;
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+            println!("survey {id} written to {}", path.display());
+        }
+        None => {
+            use std::io::Write as _;
+            let mut stdout = std::io::stdout();
+            stdout.write_all(&bytes).and_then(|_| stdout.flush()).context("writing the export")?;
+        }
+    }
+    Ok(())
 }
 
 async fn export_tickets(

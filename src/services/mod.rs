@@ -16,6 +16,8 @@ pub mod sla_watch;
 pub mod staff;
 pub mod stats;
 pub mod supervise;
+pub mod survey_file;
+pub mod survey_results;
 pub mod surveys;
 pub mod ticket_views;
 pub mod tickets;

@@ -1,6 +1,7 @@
 //! SQL, one file per aggregate. Functions take a `&mut PgConnection` so a
 //! caller can compose several in one transaction.
 
+pub mod communities;
 pub mod dialogues;
 pub mod embedded;
 pub mod inbox;
@@ -13,6 +14,7 @@ pub mod satisfaction;
 pub mod schedule;
 pub mod staff;
 pub mod stats;
+pub mod survey_results;
 pub mod surveys;
 pub mod testdb;
 pub mod tickets;

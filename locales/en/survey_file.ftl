@@ -1,0 +1,25 @@
+# Errors in survey files (YAML / TOML). { $place } is where: "question 2" or a field name such as title.
+survey-file-at = { $place }: { $reason }
+survey-file-place-question = question { $n }
+survey-file-place-question-field = question { $n }, { $field }
+survey-file-place-options = question { $n }, options
+survey-file-place-option = question { $n }, option { $option }
+survey-file-unknown-format = a survey file must be YAML (.yaml, .yml) or TOML (.toml)
+survey-file-too-large = the file is too large: a survey file is at most { $max_kb } KB
+survey-file-not-utf8 = the file is not UTF-8: save it as UTF-8 and send it again
+survey-file-empty = the file is empty
+survey-file-syntax = syntax error ({ $detail })
+survey-file-not-a-table = the file should start with fields such as title and questions
+survey-file-wrong-type = should be { $expected }
+survey-file-type-text = text
+survey-file-type-list = a list
+survey-file-type-table = a set of fields (type, prompt…)
+survey-file-type-bool = true or false
+survey-file-type-integer = a whole number
+survey-file-type-date = a date and time such as 2026-12-01 09:00
+survey-file-unknown-field = there is no field “{ $field }” (known: { $known })
+survey-file-unknown-type = there is no question type “{ $type }”: use rating, single, multiple or text
+survey-file-missing-type = type is missing
+survey-file-prompt-twice = write prompt or text, not both
+survey-file-bad-date = “{ $value }” is not a valid time: write it like 2026-12-01 09:00 or 2026-12-01
+survey-file-remind-range = the reminder must be 1 to { $max } hours before closing

@@ -1,0 +1,19 @@
+# Survey results for admins.
+survey-results-title = 📊 { $title }
+survey-results-all-buildings = All buildings
+survey-results-one-building = Building { $building }
+survey-results-rate = Invited { $invited }, answered { $submitted }: response rate { $rate }%
+survey-results-question = { $n }. { $prompt } ({ $kind })
+survey-results-no-answers = No answers yet
+survey-results-average = Average { $average } ({ $count } ratings)
+survey-results-star-line = { $stars }★ { $bar } { $count } ({ $percent }%)
+survey-results-answered = { $count } answered
+survey-results-option-line = · { $option }: { $count } ({ $percent }%)
+survey-results-text-count = { $count } answers, the latest:
+survey-results-text-line = · { $text }
+survey-results-text-more = …and { $count } more: see the CSV export
+survey-results-more-questions = …and { $count } more questions: see the CSV export
+survey-results-by-building = Response rate and average rating by building:
+survey-results-building-line = Building { $building }: { $rate }% ({ $submitted }/{ $invited }), average { $average }
+survey-results-building-line-unrated = Building { $building }: { $rate }% ({ $submitted }/{ $invited }), no ratings yet
+survey-results-buildings-more = …more buildings: see the CSV export

@@ -1,0 +1,25 @@
+# 问卷文件（YAML / TOML）的错误提示。{ $place } 是出错的位置，如「第 2 题」或字段名 title。
+survey-file-at = { $place }：{ $reason }
+survey-file-place-question = 第 { $n } 题
+survey-file-place-question-field = 第 { $n } 题的 { $field }
+survey-file-place-options = 第 { $n } 题的选项
+survey-file-place-option = 第 { $n } 题的第 { $option } 个选项
+survey-file-unknown-format = 只支持 YAML（.yaml、.yml）或 TOML（.toml）格式的问卷文件
+survey-file-too-large = 文件太大了，问卷文件不能超过 { $max_kb } KB
+survey-file-not-utf8 = 文件不是 UTF-8 编码，请用 UTF-8 另存后再发送
+survey-file-empty = 文件是空的
+survey-file-syntax = 格式错误（{ $detail }）
+survey-file-not-a-table = 文件应以 title、questions 等字段开头
+survey-file-wrong-type = 应为{ $expected }
+survey-file-type-text = 文字
+survey-file-type-list = 列表
+survey-file-type-table = 一组字段（type、prompt 等）
+survey-file-type-bool = true 或 false
+survey-file-type-integer = 整数
+survey-file-type-date = 日期时间，如 2026-12-01 09:00
+survey-file-unknown-field = 没有「{ $field }」这个字段（可用的有：{ $known }）
+survey-file-unknown-type = 没有「{ $type }」这种题型，可选 rating（评分）、single（单选）、multiple（多选）、text（文字）
+survey-file-missing-type = 缺少 type（题型）
+survey-file-prompt-twice = prompt 和 text 只能写一个
+survey-file-bad-date = 「{ $value }」不是有效的时间，请写成 2026-12-01 09:00 或 2026-12-01
+survey-file-remind-range = 提醒时间应在 1 到 { $max } 小时之间

@@ -1,0 +1,19 @@
+# 管理员查看的问卷结果。
+survey-results-title = 📊 { $title }
+survey-results-all-buildings = 范围：全部楼栋
+survey-results-one-building = 范围：{ $building }栋
+survey-results-rate = 发放 { $invited } 份，收回 { $submitted } 份，回收率 { $rate }%
+survey-results-question = { $n }. { $prompt }（{ $kind }）
+survey-results-no-answers = 暂无作答
+survey-results-average = 平均 { $average } 分（{ $count } 人评分）
+survey-results-star-line = { $stars }★ { $bar } { $count }（{ $percent }%）
+survey-results-answered = { $count } 人作答
+survey-results-option-line = · { $option }：{ $count }（{ $percent }%）
+survey-results-text-count = 共 { $count } 条意见，最新几条：
+survey-results-text-line = · { $text }
+survey-results-text-more = …另有 { $count } 条，完整内容请导出 CSV
+survey-results-more-questions = …另有 { $count } 道题未显示，完整结果请导出 CSV
+survey-results-by-building = 各楼栋回收率与平均评分：
+survey-results-building-line = { $building }栋：回收率 { $rate }%（{ $submitted }/{ $invited }），平均 { $average } 分
+survey-results-building-line-unrated = { $building }栋：回收率 { $rate }%（{ $submitted }/{ $invited }），暂无评分
+survey-results-buildings-more = …楼栋较多，其余请导出 CSV 查看
