@@ -133,3 +133,18 @@ design-saved = ✅ The survey is saved as a draft. Choose its audience and closi
 
 menu-surveys = 📋 Surveys
 cmd-surveys = Satisfaction surveys
+
+## Survey files
+
+survey-file-unreadable = I could not read that file; please send it again in a moment.
+survey-file-imported = ✅ The survey file is imported ({ $count } questions) and saved as a draft:
+survey-file-refused = ❌ The survey file has { $count } problem(s); nothing was imported:
+survey-file-problem-at = line { $line }: { $reason }
+survey-file-problem = { $reason }
+survey-file-more-problems = …and { $count } more
+
+survey-no-results-yet = This survey has not been sent yet, so there are no results.
+survey-no-chart = This survey has no rating question to chart.
+survey-chart-caption = 📊 “{ $title }”: the rating questions
+survey-csv-caption = 📄 “{ $title }”: every response ({ $count }), opens in Excel
+survey-file-unknown-buildings = ❌ The community has no building { $buildings }. Please correct “buildings” in the file and send it again; nothing was imported.

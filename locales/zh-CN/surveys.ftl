@@ -133,3 +133,18 @@ design-saved = ✅ 问卷草稿已保存。请在下方设置发送对象和截�
 
 menu-surveys = 📋 满意度调查
 cmd-surveys = 满意度调查问卷
+
+## 问卷文件
+
+survey-file-unreadable = 没能读取这个文件，请稍后重新发送。
+survey-file-imported = ✅ 问卷文件已导入（共 { $count } 题），已保存为草稿：
+survey-file-refused = ❌ 问卷文件有 { $count } 处问题，未导入任何内容：
+survey-file-problem-at = 第 { $line } 行：{ $reason }
+survey-file-problem = { $reason }
+survey-file-more-problems = ……另有 { $count } 处问题
+
+survey-no-results-yet = 问卷还没有发出，暂无结果。
+survey-no-chart = 这份问卷没有评分题，无需图表。
+survey-chart-caption = 📊 「{ $title }」评分题统计图
+survey-csv-caption = 📄 「{ $title }」全部答卷（{ $count } 份），可用 Excel 打开
+survey-file-unknown-buildings = ❌ 小区里没有这些楼栋：{ $buildings }。请修改文件中的 buildings 后重新发送，未导入任何内容。

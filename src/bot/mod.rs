@@ -22,6 +22,7 @@ pub mod supervise;
 pub mod survey_admin;
 pub mod survey_answer;
 pub mod survey_design;
+pub mod survey_files;
 pub mod survey_results;
 pub mod ticket_views;
 pub mod ticket_work;

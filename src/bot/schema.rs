@@ -7,7 +7,8 @@ use teloxide::prelude::*;
 
 use crate::bot::{
     State, callbacks, case_work, commands, commands::Command, complaint_filing, membership, menu, onboarding,
-    repair_filing, staff_admin, supervise, survey_admin, survey_answer, survey_design, ticket_views, ticket_work,
+    repair_filing, staff_admin, supervise, survey_admin, survey_answer, survey_design, survey_files, ticket_views,
+    ticket_work,
 };
 use crate::domain::CallbackData;
 use crate::error::AppError;
@@ -42,6 +43,9 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::SurveyDesign(draft)].endpoint(survey_design::message))
         .branch(case![State::SurveyOpenTime { survey_id }].endpoint(survey_admin::open_time))
         .branch(case![State::SurveyAnswering { response_id }].endpoint(survey_answer::message))
+        .branch(
+            case![State::Idle].filter(|m: Message| survey_files::is_survey_upload(&m)).endpoint(survey_files::received),
+        )
         .branch(case![State::Idle].endpoint(menu::idle));
 
     let buttons = Update::filter_callback_query()

@@ -217,7 +217,8 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, o): (i64, SurveyOp)) -> Handl
                 refused(&cx, r);
                 return Ok(());
             }
-            match surveys::card(&mut *cx.tx().await, &actor, id).await? {
+            let card = surveys::card(&mut *cx.tx().await, &actor, id).await?;
+            match card {
                 Ok(card) if card.survey.phase(clock.now) == Phase::Draft => {
                     cx.answer(&q.id.0, None, false);
                     let text = Text::new("survey-choose-audience").arg("count", card.invited);
@@ -239,17 +240,20 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, o): (i64, SurveyOp)) -> Handl
                 .collect();
             cx.reply(Outgoing::with(Text::new("survey-choose-closing"), Markup::Inline(vec![row])));
         }
-        SurveyOp::CloseIn(days) => match surveys::close_in(&mut *cx.tx().await, &actor, id, days, &clock).await? {
-            Ok(()) => {
-                cx.answer(&q.id.0, Some(Text::new("survey-saved")), false);
-                callbacks::close_buttons(&cx, &q);
-                show_card(&cx, id, None).await?;
+        SurveyOp::CloseIn(days) => {
+            let outcome = surveys::close_in(&mut *cx.tx().await, &actor, id, days, &clock).await?;
+            match outcome {
+                Ok(()) => {
+                    cx.answer(&q.id.0, Some(Text::new("survey-saved")), false);
+                    callbacks::close_buttons(&cx, &q);
+                    show_card(&cx, id, None).await?;
+                }
+                Err(r) => refused(&cx, r),
             }
-            Err(r) => refused(&cx, r),
-        },
+        }
         SurveyOp::Schedule => {
-            if !matches!(surveys::card(&mut *cx.tx().await, &actor, id).await?, Ok(ref c) if c.survey.phase(clock.now) == Phase::Draft)
-            {
+            let card = surveys::card(&mut *cx.tx().await, &actor, id).await?;
+            if !matches!(card, Ok(ref c) if c.survey.phase(clock.now) == Phase::Draft) {
                 refused(&cx, Refusal::NotDraft);
                 return Ok(());
             }
@@ -257,53 +261,72 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, o): (i64, SurveyOp)) -> Handl
             cx.reply(Outgoing::with(Text::new("survey-ask-open-time"), Markup::RemoveKeyboard));
             cx.set_state(State::SurveyOpenTime { survey_id: id });
         }
-        SurveyOp::Send => match surveys::launch(&mut *cx.tx().await, &actor, id, None, true, &clock).await? {
-            Ok(launch) => {
-                cx.answer(&q.id.0, None, false);
-                cx.reply(Outgoing::with(
-                    Text::new("survey-confirm-send")
-                        .arg("count", launch.reach)
-                        .arg("closes", clock.time(launch.closes_at)),
-                    Markup::Inline(vec![vec![
-                        b(Text::new("btn-survey-confirm-send"), id, SurveyOp::ConfirmSend),
-                        b(Text::new("btn-cancel"), id, SurveyOp::Open),
-                    ]]),
-                ));
-            }
-            Err(r) => refused(&cx, r),
-        },
-        SurveyOp::ConfirmSend => match surveys::launch(&mut *cx.tx().await, &actor, id, None, false, &clock).await? {
-            Ok(launch) => {
-                cx.answer(&q.id.0, None, false);
-                callbacks::close_buttons(&cx, &q);
-                cx.say(Text::new("survey-sent").arg("count", launch.reach).arg("closes", clock.time(launch.closes_at)));
-            }
-            Err(r) => refused(&cx, r),
-        },
-        SurveyOp::Unschedule => match surveys::unschedule(&mut *cx.tx().await, &actor, id, &clock).await? {
-            Ok(()) => {
-                cx.answer(&q.id.0, Some(Text::new("survey-unscheduled")), false);
-                show_card(&cx, id, message_id).await?;
-            }
-            Err(r) => refused(&cx, r),
-        },
-        SurveyOp::Delete => match surveys::delete(&mut *cx.tx().await, &actor, id, &clock).await? {
-            Ok(()) => {
-                cx.answer(&q.id.0, None, false);
-                match message_id {
-                    Some(m) => cx.edit(m, Outgoing::new(Text::new("survey-deleted"))),
-                    None => cx.say(Text::new("survey-deleted")),
+        SurveyOp::Send => {
+            let outcome = surveys::launch(&mut *cx.tx().await, &actor, id, None, true, &clock).await?;
+            match outcome {
+                Ok(launch) => {
+                    cx.answer(&q.id.0, None, false);
+                    cx.reply(Outgoing::with(
+                        Text::new("survey-confirm-send")
+                            .arg("count", launch.reach)
+                            .arg("closes", clock.time(launch.closes_at)),
+                        Markup::Inline(vec![vec![
+                            b(Text::new("btn-survey-confirm-send"), id, SurveyOp::ConfirmSend),
+                            b(Text::new("btn-cancel"), id, SurveyOp::Open),
+                        ]]),
+                    ));
                 }
+                Err(r) => refused(&cx, r),
             }
-            Err(r) => refused(&cx, r),
-        },
-        SurveyOp::CloseNow => match surveys::close_now(&mut *cx.tx().await, &actor, id, &clock).await? {
-            Ok(()) => {
-                cx.answer(&q.id.0, Some(Text::new("survey-closed-now")), false);
-                show_card(&cx, id, message_id).await?;
+        }
+        SurveyOp::ConfirmSend => {
+            let outcome = surveys::launch(&mut *cx.tx().await, &actor, id, None, false, &clock).await?;
+            match outcome {
+                Ok(launch) => {
+                    cx.answer(&q.id.0, None, false);
+                    callbacks::close_buttons(&cx, &q);
+                    cx.say(
+                        Text::new("survey-sent").arg("count", launch.reach).arg("closes", clock.time(launch.closes_at)),
+                    );
+                    // The card again, now with the results buttons.
+                    show_card(&cx, id, None).await?;
+                }
+                Err(r) => refused(&cx, r),
             }
-            Err(r) => refused(&cx, r),
-        },
+        }
+        SurveyOp::Unschedule => {
+            let outcome = surveys::unschedule(&mut *cx.tx().await, &actor, id, &clock).await?;
+            match outcome {
+                Ok(()) => {
+                    cx.answer(&q.id.0, Some(Text::new("survey-unscheduled")), false);
+                    show_card(&cx, id, message_id).await?;
+                }
+                Err(r) => refused(&cx, r),
+            }
+        }
+        SurveyOp::Delete => {
+            let outcome = surveys::delete(&mut *cx.tx().await, &actor, id, &clock).await?;
+            match outcome {
+                Ok(()) => {
+                    cx.answer(&q.id.0, None, false);
+                    match message_id {
+                        Some(m) => cx.edit(m, Outgoing::new(Text::new("survey-deleted"))),
+                        None => cx.say(Text::new("survey-deleted")),
+                    }
+                }
+                Err(r) => refused(&cx, r),
+            }
+        }
+        SurveyOp::CloseNow => {
+            let outcome = surveys::close_now(&mut *cx.tx().await, &actor, id, &clock).await?;
+            match outcome {
+                Ok(()) => {
+                    cx.answer(&q.id.0, Some(Text::new("survey-closed-now")), false);
+                    show_card(&cx, id, message_id).await?;
+                }
+                Err(r) => refused(&cx, r),
+            }
+        }
         SurveyOp::Results | SurveyOp::ByBuilding | SurveyOp::ResultsIn(_) | SurveyOp::Chart | SurveyOp::Csv => {
             crate::bot::survey_results::button(&cx, &q, id, o).await?;
         }
@@ -323,7 +346,8 @@ pub async fn open_time(cx: Cx, msg: Message, survey_id: i64) -> HandlerResult {
         return Ok(());
     }
     let actor = cx.actor();
-    match surveys::launch(&mut *cx.tx().await, &actor, survey_id, Some(at), false, &clock).await? {
+    let launched = surveys::launch(&mut *cx.tx().await, &actor, survey_id, Some(at), false, &clock).await?;
+    match launched {
         Ok(launch) => {
             cx.reply(Outgoing::with(
                 Text::new("survey-scheduled")

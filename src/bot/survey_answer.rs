@@ -153,7 +153,8 @@ pub async fn button_pressed(cx: Cx, q: CallbackQuery, (response, position, op): 
             // An earlier question's button: say so, and show where they are.
             cx.answer(&q.id.0, Some(Text::new("survey-stale")), false);
             callbacks::close_buttons(&cx, &q);
-            if let Ok(progress) = surveys::current(&mut *cx.tx().await, &actor, response, &clock).await? {
+            let current = surveys::current(&mut *cx.tx().await, &actor, response, &clock).await?;
+            if let Ok(progress) = current {
                 show(&cx, progress);
             }
         }
@@ -186,7 +187,8 @@ pub async fn message(cx: Cx, msg: Message, response_id: i64) -> HandlerResult {
         Err(Refusal::Unfit(text)) => {
             // Say why, then the question again so its buttons are at hand.
             cx.say(text);
-            if let Ok(progress) = surveys::current(&mut *cx.tx().await, &actor, response_id, &clock).await? {
+            let current = surveys::current(&mut *cx.tx().await, &actor, response_id, &clock).await?;
+            if let Ok(progress) = current {
                 show(&cx, progress);
             }
         }

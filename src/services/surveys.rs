@@ -91,6 +91,12 @@ pub async fn create(
         return Ok(Err(Refusal::Problems(problems)));
     }
     let community = community(conn, actor).await?;
+    // A survey for buildings the community does not have would reach nobody.
+    let unknown = crate::services::survey_file::unknown_buildings(conn, community, spec).await?;
+    if !unknown.is_empty() {
+        let text = Text::new("survey-file-unknown-buildings").arg("buildings", unknown.join("、"));
+        return Ok(Err(Refusal::Unfit(text)));
+    }
     Ok(Ok(store::insert(conn, community, spec, Some(actor.telegram_id()), clock.now).await?))
 }
 
