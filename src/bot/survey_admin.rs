@@ -28,7 +28,7 @@ pub fn phase_label(phase: Phase) -> Text {
     }
 }
 
-fn building(name: &str) -> Text {
+pub fn building(name: &str) -> Text {
     Text::new("survey-building").arg("building", name)
 }
 
@@ -169,29 +169,24 @@ pub fn refusal_text(refusal: Refusal) -> Text {
     }
 }
 
+/// One button per building, three to a row; each knows its place in the list
+/// (what its callback data carries).
+pub fn building_grid<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    button: impl Fn(u8, &String) -> Button,
+) -> Vec<Vec<Button>> {
+    let buttons: Vec<Button> =
+        names.into_iter().enumerate().map(|(i, name)| button(i.min(usize::from(u8::MAX)) as u8, name)).collect();
+    buttons.chunks(3).map(<[Button]>::to_vec).collect()
+}
+
 fn audience_buttons(card: &Card) -> Markup {
     let id = card.survey.id;
     let chosen = card.survey.buildings.clone().unwrap_or_default();
-    let mut rows: Vec<Vec<Button>> = card
-        .buildings
-        .chunks(3)
-        .enumerate()
-        .map(|(row, names)| {
-            names
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let key = if chosen.contains(name) {
-                        Text::new("btn-survey-ticked")
-                    } else {
-                        Text::new("btn-survey-unticked")
-                    };
-                    let index = (row * 3 + i).min(usize::from(u8::MAX)) as u8;
-                    Button::new(key.arg("option", building(name)), op(id, SurveyOp::Building(index)))
-                })
-                .collect()
-        })
-        .collect();
+    let mut rows = building_grid(&card.buildings, |index, name| {
+        let key = if chosen.contains(name) { Text::new("btn-survey-ticked") } else { Text::new("btn-survey-unticked") };
+        Button::new(key.arg("option", building(name)), op(id, SurveyOp::Building(index)))
+    });
     let all =
         if card.survey.buildings.is_none() { Text::new("btn-survey-all-ticked") } else { Text::new("btn-survey-all") };
     rows.push(vec![b(all, id, SurveyOp::AllBuildings)]);

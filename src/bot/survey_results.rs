@@ -47,24 +47,9 @@ pub async fn button(cx: &Cx, q: &CallbackQuery, id: i64, op: SurveyOp) -> Handle
     match op {
         SurveyOp::Results | SurveyOp::ResultsIn(_) => cx.say(results.report()),
         SurveyOp::ByBuilding => {
-            let rows = results
-                .buildings()
-                .chunks(3)
-                .enumerate()
-                .map(|(row, chunk)| {
-                    chunk
-                        .iter()
-                        .enumerate()
-                        .map(|(i, b)| {
-                            let index = (row * 3 + i).min(usize::from(u8::MAX)) as u8;
-                            Button::new(
-                                Text::new("survey-building").arg("building", &b.building),
-                                CallbackData::Survey { id, op: SurveyOp::ResultsIn(index) },
-                            )
-                        })
-                        .collect()
-                })
-                .collect();
+            let rows = survey_admin::building_grid(results.buildings().iter().map(|b| &b.building), |index, name| {
+                Button::new(survey_admin::building(name), CallbackData::Survey { id, op: SurveyOp::ResultsIn(index) })
+            });
             cx.reply(Outgoing::with(results.building_report(), Markup::Inline(rows)));
         }
         SurveyOp::Chart if !results.has_chart() => cx.say(Text::new("survey-no-chart")),

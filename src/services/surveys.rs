@@ -133,6 +133,22 @@ async fn admins_survey(
     Ok(survey.filter(|s| s.community_id == community).ok_or(Refusal::NotFound))
 }
 
+/// The admin's survey, locked, when it is in one of `phases`; `otherwise` when not.
+async fn locked_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: i64,
+    clock: &Clock,
+    phases: &[Phase],
+    otherwise: Refusal,
+) -> sqlx::Result<Outcome<SurveyRow>> {
+    Ok(match admins_survey(conn, actor, id, true).await? {
+        Ok(s) if phases.contains(&s.phase(clock.now)) => Ok(s),
+        Ok(_) => Err(otherwise),
+        Err(r) => Err(r),
+    })
+}
+
 pub async fn card(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<Card>> {
     let survey = match admins_survey(conn, actor, id, false).await? {
         Ok(s) => s,
@@ -156,13 +172,10 @@ async fn change_draft(
     clock: &Clock,
     op: SurveyOp,
 ) -> sqlx::Result<Outcome<()>> {
-    let survey = match admins_survey(conn, actor, id, true).await? {
+    let survey = match locked_in(conn, actor, id, clock, &[Phase::Draft], Refusal::NotDraft).await? {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    if survey.phase(clock.now) != Phase::Draft {
-        return Ok(Err(Refusal::NotDraft));
-    }
     match op {
         SurveyOp::AllBuildings => store::set_buildings(conn, id, None).await?,
         SurveyOp::Building(index) => {
@@ -250,13 +263,10 @@ pub async fn launch(
     dry_run: bool,
     clock: &Clock,
 ) -> sqlx::Result<Outcome<Launch>> {
-    let survey = match admins_survey(conn, actor, id, true).await? {
+    let survey = match locked_in(conn, actor, id, clock, &[Phase::Draft], Refusal::NotDraft).await? {
         Ok(s) => s,
         Err(r) => return Ok(Err(r)),
     };
-    if survey.phase(clock.now) != Phase::Draft {
-        return Ok(Err(Refusal::NotDraft));
-    }
     let opens_at = opens_at.or(survey.opens_at.filter(|t| *t > clock.now)).unwrap_or(clock.now);
     let closes_at = closing_for(&survey, opens_at, clock);
     if opens_at < clock.now || closes_at <= opens_at || closes_at <= clock.now {
@@ -279,12 +289,8 @@ pub async fn launch(
 
 /// A scheduled survey goes back to being a draft.
 pub async fn unschedule(conn: &mut PgConnection, actor: &Actor, id: i64, clock: &Clock) -> sqlx::Result<Outcome<()>> {
-    let survey = match admins_survey(conn, actor, id, true).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    if survey.phase(clock.now) != Phase::Scheduled {
-        return Ok(Err(Refusal::NotDraft));
+    if let Err(r) = locked_in(conn, actor, id, clock, &[Phase::Scheduled], Refusal::NotDraft).await? {
+        return Ok(Err(r));
     }
     store::unlaunch(conn, id).await?;
     Ok(Ok(()))
@@ -292,12 +298,8 @@ pub async fn unschedule(conn: &mut PgConnection, actor: &Actor, id: i64, clock: 
 
 /// Drafts and scheduled surveys can be deleted; sent ones are kept.
 pub async fn delete(conn: &mut PgConnection, actor: &Actor, id: i64, clock: &Clock) -> sqlx::Result<Outcome<()>> {
-    let survey = match admins_survey(conn, actor, id, true).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    if !matches!(survey.phase(clock.now), Phase::Draft | Phase::Scheduled) {
-        return Ok(Err(Refusal::NotDraft));
+    if let Err(r) = locked_in(conn, actor, id, clock, &[Phase::Draft, Phase::Scheduled], Refusal::NotDraft).await? {
+        return Ok(Err(r));
     }
     store::delete(conn, id).await?;
     Ok(Ok(()))
@@ -305,12 +307,8 @@ pub async fn delete(conn: &mut PgConnection, actor: &Actor, id: i64, clock: &Clo
 
 /// An open survey closes now.
 pub async fn close_now(conn: &mut PgConnection, actor: &Actor, id: i64, clock: &Clock) -> sqlx::Result<Outcome<()>> {
-    let survey = match admins_survey(conn, actor, id, true).await? {
-        Ok(s) => s,
-        Err(r) => return Ok(Err(r)),
-    };
-    if survey.phase(clock.now) != Phase::Open {
-        return Ok(Err(Refusal::Closed));
+    if let Err(r) = locked_in(conn, actor, id, clock, &[Phase::Open], Refusal::Closed).await? {
+        return Ok(Err(r));
     }
     store::set_closes_at(conn, id, clock.now).await?;
     Ok(Ok(()))

@@ -15,6 +15,10 @@ fn containing(s: &str) -> impl Fn(&ChatMessage) -> bool {
     move |m| m.text.as_deref().is_some_and(|t| t.contains(&s))
 }
 
+fn unit_text(person: &Person, building: &str, entrance: &str, room: &str) -> String {
+    person.t(crate::support::unit(building, entrance, room))
+}
+
 fn building(name: &str) -> Text {
     Text::new("survey-building").arg("building", name)
 }
@@ -429,7 +433,19 @@ async fn a_scheduled_survey_opens_when_the_clock_reaches_it_and_not_before() {
         }],
         ..Default::default()
     };
+    // 李雷 also owns 2栋1单元202: invited once for each home.
+    let second_home = c.app.roster("2-1-202", "李雷", "8613800000001").await;
     let mut conn = c.app.pool.acquire().await.unwrap();
+    propdesk::store::residents::bind(
+        &mut conn,
+        c.li.id,
+        second_home,
+        "李雷",
+        propdesk::domain::Relation::Owner,
+        "roster",
+    )
+    .await
+    .unwrap();
     let community: i64 = sqlx::query_scalar("SELECT id FROM communities").fetch_one(&mut *conn).await.unwrap();
     propdesk::store::surveys::insert(&mut conn, community, &spec, None, c.app.clock.now()).await.unwrap();
     drop(conn);
@@ -440,7 +456,7 @@ async fn a_scheduled_survey_opens_when_the_clock_reaches_it_and_not_before() {
     admin.expect(before, Text::new("survey-list")).await;
     let item =
         Text::new("btn-survey-item").arg("title", "公共设施满意度").arg("phase", Text::new("survey-phase-draft"));
-    admin.press_and_get(item, Text::new("survey-card-reach").arg("count", 3usize)).await;
+    admin.press_and_get(item, Text::new("survey-card-reach").arg("count", 4usize)).await;
     admin.press_and_get(Text::new("btn-survey-schedule"), Text::new("survey-ask-open-time")).await;
     admin.says_and_gets("下周吧", Text::new("survey-bad-time-format")).await;
     admin.says_and_gets("2020-01-01 09:00", Text::new("survey-bad-time")).await;
@@ -475,8 +491,12 @@ async fn a_scheduled_survey_opens_when_the_clock_reaches_it_and_not_before() {
     for owner in [&c.li, &c.wang, &c.zhao] {
         owner.wait(0, "the invitation", containing("公共设施满意度")).await;
     }
-    assert_eq!(c.app.count("SELECT count(*) FROM survey_responses").await, 3);
-    assert_eq!(c.app.count("SELECT count(*) FROM outbox WHERE kind = 'survey-invitation'").await, 3);
+    assert_eq!(c.app.count("SELECT count(*) FROM survey_responses").await, 4);
+    assert_eq!(c.app.count("SELECT count(*) FROM outbox WHERE kind = 'survey-invitation'").await, 4);
+    let homes = [unit_text(&c.li, "1", "1", "101"), unit_text(&c.li, "2", "1", "202")];
+    for home in homes {
+        c.li.wait(0, "an invitation for each home", containing(&home)).await;
+    }
 }
 
 const FILE: &str = "title: 秋季业主满意度调查
