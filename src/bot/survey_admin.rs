@@ -280,10 +280,8 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, o): (i64, SurveyOp)) -> Handl
                 Ok(launch) => {
                     cx.answer(&q.id.0, None, false);
                     callbacks::close_buttons(&cx, &q);
-                    cx.say(
-                        Text::new("survey-sent").arg("count", launch.reach).arg("closes", clock.time(launch.closes_at)),
-                    );
-                    // The card again, now with the results buttons.
+                    cx.say(launched_text(&launch, &clock));
+                    // The card again: its phase, and once sent the results buttons.
                     show_card(&cx, id, None).await?;
                 }
                 Err(r) => refused(&cx, r),
@@ -329,6 +327,18 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, o): (i64, SurveyOp)) -> Handl
     Ok(())
 }
 
+/// What a launch did: sent now, or (a file's opening time ahead) scheduled.
+fn launched_text(launch: &surveys::Launch, clock: &surveys::Clock) -> Text {
+    if launch.opens_at > clock.now {
+        Text::new("survey-scheduled")
+            .arg("opens", clock.time(launch.opens_at))
+            .arg("closes", clock.time(launch.closes_at))
+            .arg("count", launch.reach)
+    } else {
+        Text::new("survey-sent").arg("count", launch.reach).arg("closes", clock.time(launch.closes_at))
+    }
+}
+
 /// The opening time, typed.
 pub async fn open_time(cx: Cx, msg: Message, survey_id: i64) -> HandlerResult {
     let clock = cx.survey_clock();
@@ -344,13 +354,7 @@ pub async fn open_time(cx: Cx, msg: Message, survey_id: i64) -> HandlerResult {
     let launched = surveys::launch(&mut *cx.tx().await, &actor, survey_id, Some(at), false, &clock).await?;
     match launched {
         Ok(launch) => {
-            cx.reply(Outgoing::with(
-                Text::new("survey-scheduled")
-                    .arg("opens", clock.time(launch.opens_at))
-                    .arg("closes", clock.time(launch.closes_at))
-                    .arg("count", launch.reach),
-                home_markup(&actor),
-            ));
+            cx.reply(Outgoing::with(launched_text(&launch, &clock), home_markup(&actor)));
             cx.set_state(State::Idle);
         }
         Err(Refusal::BadTime) => cx.say(Text::new("survey-bad-time")),
