@@ -91,6 +91,15 @@ pub async fn start(
 }
 
 impl RunningApp {
+    /// Ends every task where it stands, with nothing flushed: what SIGKILL
+    /// leaves behind (rows claimed and not marked, leases dropped with their
+    /// connections), for crash tests.
+    pub fn kill(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+
     /// Stops taking updates, lets the ones in hand finish, then returns.
     pub async fn shutdown(self) {
         self.shutdown.cancel();

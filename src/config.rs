@@ -43,6 +43,15 @@ pub struct Settings {
     /// Satisfaction surveys: how long one stays open unless its designer says,
     /// and how long before closing those who have not answered are reminded.
     pub survey: SurveySettings,
+    /// Community notices: how often the composer's progress message is
+    /// edited, and the largest photo a notice may carry.
+    pub notice: NoticeSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeSettings {
+    pub progress_every_secs: i64,
+    pub photo_max_kb: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,6 +243,10 @@ impl Settings {
             open_days: number("SURVEY_OPEN_DAYS", 7, 1, 90),
             reminder_hours: number("SURVEY_REMINDER_HOURS", 24, 1, 24 * 30),
         };
+        let notice = NoticeSettings {
+            progress_every_secs: number("NOTICE_PROGRESS_SECONDS", 3, 1, 60),
+            photo_max_kb: number("NOTICE_PHOTO_MAX_KB", 5 * 1024, 1, 10 * 1024),
+        };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         if !problems.is_empty() {
@@ -255,6 +268,7 @@ impl Settings {
             sla,
             satisfaction_target_percent,
             survey,
+            notice,
         })
     }
 

@@ -25,6 +25,10 @@ pub enum Command {
     /// `/stats`, or `/stats satisfaction` for another report.
     Stats(String),
     Surveys,
+    /// Compose a community notice.
+    Notice,
+    /// The notices sent and scheduled (owners: which kinds they receive).
+    Notices,
 }
 
 pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> HandlerResult {
@@ -46,6 +50,8 @@ pub async fn handle(cx: Cx, msg: Message, command: Command, state: State) -> Han
         Command::Queue => ticket_views::show(cx, ListKind::Queue).await,
         Command::Overdue => ticket_views::show(cx, ListKind::Overdue).await,
         Command::Surveys => crate::bot::survey_admin::list(cx).await,
+        Command::Notice => crate::bot::notice_compose::start(cx).await,
+        Command::Notices => crate::bot::notice_admin::list(cx).await,
         Command::Stats(report) => supervise::stats(cx, report).await,
     }
     .inspect(|_| tracing::debug!(chat = msg.chat.id.0, "command handled"))
@@ -69,6 +75,7 @@ fn everyone(locale: Locale) -> Vec<BotCommand> {
         ("language", Text::new("cmd-language")),
         ("cancel", Text::new("cmd-cancel")),
         ("surveys", Text::new("cmd-surveys")),
+        ("notices", Text::new("cmd-notices")),
     ]
     .into_iter()
     .map(|(c, d)| BotCommand::new(c, d.render(locale)))
@@ -82,6 +89,7 @@ fn for_admins(locale: Locale) -> Vec<BotCommand> {
     commands.push(BotCommand::new("queue", Text::new("cmd-queue").render(locale)));
     commands.push(BotCommand::new("overdue", Text::new("cmd-overdue").render(locale)));
     commands.push(BotCommand::new("stats", Text::new("cmd-stats").render(locale)));
+    commands.push(BotCommand::new("notice", Text::new("cmd-notice").render(locale)));
     commands
 }
 

@@ -153,6 +153,11 @@ impl Cx {
         }
     }
 
+    /// The zone, moment and settings the notice use cases run with.
+    pub fn notice_clock(&self) -> crate::services::notices::Clock {
+        crate::services::sla_watch::notice_clock(&self.0.settings, self.now())
+    }
+
     /// The settings and moment the ticket use cases run with.
     pub fn desk(&self) -> crate::services::tickets::Desk<'_> {
         crate::services::tickets::Desk { sla: &self.0.settings.sla, tz: self.0.settings.time_zone, now: self.now() }

@@ -22,6 +22,18 @@ pub fn text(message: &Outgoing, locale: Locale) -> String {
     s
 }
 
+/// Telegram's limit for a photo's caption.
+const MAX_CAPTION: usize = 1024;
+
+fn caption(message: &Outgoing, locale: Locale) -> String {
+    let mut s = message.text.render(locale);
+    if s.encode_utf16().count() > MAX_CAPTION {
+        // The wizard refuses longer captions; this only keeps a bug from losing the photo.
+        s = s.chars().take(MAX_CAPTION / 2 - 1).collect::<String>() + "…";
+    }
+    s
+}
+
 fn inline(rows: &[Vec<crate::domain::Button>], locale: Locale) -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(rows.iter().map(|row| {
         row.iter().map(|b| InlineKeyboardButton::callback(b.label.render(locale), b.data.clone())).collect::<Vec<_>>()
@@ -53,6 +65,17 @@ pub async fn send<B>(bot: &B, chat_id: i64, message: &Outgoing, locale: Locale) 
 where
     B: Requester,
 {
+    if message.caption
+        && let [photo] = message.photos.as_slice()
+    {
+        let mut request = bot
+            .send_photo(ChatId(chat_id), InputFile::file_id(FileId(photo.clone())))
+            .caption(caption(message, locale));
+        if let Some(markup) = markup(&message.markup, locale) {
+            request = request.reply_markup(markup);
+        }
+        return request.await;
+    }
     match message.photos.as_slice() {
         [] => {}
         [one] => {

@@ -6,9 +6,9 @@ use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
 
 use crate::bot::{
-    State, callbacks, case_work, commands, commands::Command, complaint_filing, membership, menu, onboarding,
-    repair_filing, staff_admin, supervise, survey_admin, survey_answer, survey_design, survey_files, ticket_views,
-    ticket_work,
+    State, callbacks, case_work, commands, commands::Command, complaint_filing, membership, menu, notice_admin,
+    notice_compose, notice_signup, onboarding, repair_filing, staff_admin, supervise, survey_admin, survey_answer,
+    survey_design, survey_files, ticket_views, ticket_work,
 };
 use crate::domain::CallbackData;
 use crate::error::AppError;
@@ -43,6 +43,7 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::SurveyDesign(draft)].endpoint(survey_design::message))
         .branch(case![State::SurveyOpenTime { survey_id }].endpoint(survey_admin::open_time))
         .branch(case![State::SurveyAnswering { response_id }].endpoint(survey_answer::message))
+        .branch(case![State::NoticeCompose(draft)].endpoint(notice_compose::message))
         .branch(
             case![State::Idle].filter(|m: Message| survey_files::is_survey_upload(&m)).endpoint(survey_files::received),
         )
@@ -66,7 +67,10 @@ pub fn schema() -> UpdateHandler<AppError> {
                 .branch(case![CallbackData::Export { from, to }].endpoint(supervise::export))
                 .branch(case![CallbackData::Design(op)].endpoint(survey_design::button))
                 .branch(case![CallbackData::Survey { id, op }].endpoint(survey_admin::button))
-                .branch(case![CallbackData::Answer { response, position, op }].endpoint(survey_answer::button_pressed)),
+                .branch(case![CallbackData::Answer { response, position, op }].endpoint(survey_answer::button_pressed))
+                .branch(case![CallbackData::Compose(op)].endpoint(notice_compose::button))
+                .branch(case![CallbackData::Notice { id, op }].endpoint(notice_admin::button))
+                .branch(case![CallbackData::NoticeMute { kind, mute }].endpoint(notice_signup::mute)),
         )
         .branch(dptree::endpoint(callbacks::unreadable));
 

@@ -67,6 +67,8 @@ pub enum State {
     SurveyOpenTime { survey_id: i64 },
     /// An owner is answering a survey (where: in the response row).
     SurveyAnswering { response_id: i64 },
+    /// Composing a notice, step by step.
+    NoticeCompose(crate::bot::notice_compose::NoticeDraft),
 }
 
 impl State {

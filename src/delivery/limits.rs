@@ -30,6 +30,7 @@ impl SendLimits {
 }
 
 pub struct RateLimits {
+    overall_per_sec: u32,
     overall: DefaultDirectRateLimiter,
     per_chat_sec: DefaultKeyedRateLimiter<i64>,
     per_chat_min: DefaultKeyedRateLimiter<i64>,
@@ -44,6 +45,7 @@ fn quota(n: u32, per: Duration, burst: u32) -> Quota {
 impl RateLimits {
     pub fn new(limits: SendLimits) -> Self {
         RateLimits {
+            overall_per_sec: limits.overall_per_sec,
             overall: RateLimiter::direct(quota(limits.overall_per_sec, Duration::from_secs(1), limits.overall_per_sec)),
             per_chat_sec: RateLimiter::keyed(quota(
                 limits.per_chat_per_sec,
@@ -56,6 +58,10 @@ impl RateLimits {
                 limits.per_chat_per_min,
             )),
         }
+    }
+
+    pub fn overall_per_sec(&self) -> u32 {
+        self.overall_per_sec
     }
 
     /// Waits until one more message to `chat` is within the limits.

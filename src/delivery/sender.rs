@@ -26,12 +26,17 @@ use crate::delivery::lease;
 use crate::delivery::limits::RateLimits;
 use crate::domain::Delivery;
 use crate::i18n::Locale;
-use crate::store::{self, outbox::OutboxRow};
+use crate::store::outbox::{OutboxRow, Priority};
+use crate::store::{self};
 
 /// Attempts before a message that keeps failing is given up.
 pub const MAX_ATTEMPTS: i32 = 5;
-/// Rows claimed per round.
+/// Notifications claimed per round.
 const CLAIM: i64 = 100;
+/// Broadcast rows are claimed a quarter second's worth at a time (at the
+/// overall rate): a notification that arrives while a broadcast runs waits
+/// for at most that batch, then goes first.
+const BROADCAST_BATCH_SECS: f64 = 0.25;
 /// Chats delivered to at once; each chat's messages stay in order.
 const CONCURRENT_CHATS: usize = 8;
 
@@ -162,8 +167,16 @@ impl Sender {
     }
 
     /// Claims and delivers one round; returns how many rows it handled.
+    /// Notifications first; only when none is due, a short batch of
+    /// broadcast rows (so none waits behind a long one).
     pub async fn round(&self) -> usize {
-        let rows = match store::outbox::claim(&self.pool, CLAIM, self.clock.now()).await {
+        let now = self.clock.now();
+        let batch = ((f64::from(self.limits.overall_per_sec()) * BROADCAST_BATCH_SECS) as i64).clamp(1, CLAIM);
+        let claimed = match store::outbox::claim(&self.pool, CLAIM, now, Priority::Broadcast as i16).await {
+            Ok(rows) if rows.is_empty() => store::outbox::claim(&self.pool, batch, now, i16::MAX).await,
+            other => other,
+        };
+        let rows = match claimed {
             Ok(rows) => rows,
             Err(err) => {
                 tracing::error!(error = %err, "claiming outbox rows failed");

@@ -5,6 +5,7 @@
 //!
 //! Encoding: a short prefix, then fields separated by `:`.
 
+use crate::domain::notice::NoticeKind;
 use crate::domain::survey::QuestionKind;
 use crate::domain::{Category, Relation, Subject, TicketKind, Trade, Urgency};
 use crate::i18n::Locale;
@@ -45,6 +46,132 @@ pub enum CallbackData {
     Survey { id: i64, op: SurveyOp },
     /// An owner answers the question at `position` of their response.
     Answer { response: i64, position: u8, op: AnswerOp },
+    /// A step of composing a notice.
+    Compose(ComposeOp),
+    /// Something done to a notice: an owner signs up, its composer pauses it…
+    Notice { id: i64, op: NoticeOp },
+    /// An owner mutes (or unmutes) a kind of notice.
+    NoticeMute { kind: NoticeKind, mute: bool },
+}
+
+/// The buttons of the notice wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ComposeOp {
+    Kind(NoticeKind),
+    /// No version in the other language.
+    SkipOther,
+    SkipPhoto,
+    AudienceAll,
+    AudienceBuildings,
+    AudienceEntrances,
+    /// Tick or untick the building / entrance at this index of the list shown.
+    Pick(u8),
+    AudienceDone,
+    /// Staff too (or not).
+    ToggleStaff,
+    SignUp(bool),
+    NoLimit,
+    Now,
+    Later,
+    /// Send (or schedule) what the preview shows.
+    Send,
+    /// The sign-up button on the preview: shows what owners will press.
+    Preview,
+    Cancel,
+}
+
+impl ComposeOp {
+    fn encode(self) -> String {
+        match self {
+            ComposeOp::Kind(k) => format!("k{}", k.code()),
+            ComposeOp::SkipOther => "so".into(),
+            ComposeOp::SkipPhoto => "sp".into(),
+            ComposeOp::AudienceAll => "aa".into(),
+            ComposeOp::AudienceBuildings => "ab".into(),
+            ComposeOp::AudienceEntrances => "ae".into(),
+            ComposeOp::Pick(i) => format!("p{i}"),
+            ComposeOp::AudienceDone => "ad".into(),
+            ComposeOp::ToggleStaff => "st".into(),
+            ComposeOp::SignUp(yes) => if yes { "s1" } else { "s0" }.into(),
+            ComposeOp::NoLimit => "nl".into(),
+            ComposeOp::Now => "now".into(),
+            ComposeOp::Later => "lat".into(),
+            ComposeOp::Send => "go".into(),
+            ComposeOp::Preview => "pv".into(),
+            ComposeOp::Cancel => "x".into(),
+        }
+    }
+
+    fn decode(s: &str) -> Option<ComposeOp> {
+        let index = |rest: &str| rest.parse::<u8>().ok().filter(|_| rest.chars().all(|c| c.is_ascii_digit()));
+        Some(match s {
+            "so" => ComposeOp::SkipOther,
+            "sp" => ComposeOp::SkipPhoto,
+            "aa" => ComposeOp::AudienceAll,
+            "ab" => ComposeOp::AudienceBuildings,
+            "ae" => ComposeOp::AudienceEntrances,
+            "ad" => ComposeOp::AudienceDone,
+            "st" => ComposeOp::ToggleStaff,
+            "s1" => ComposeOp::SignUp(true),
+            "s0" => ComposeOp::SignUp(false),
+            "nl" => ComposeOp::NoLimit,
+            "now" => ComposeOp::Now,
+            "lat" => ComposeOp::Later,
+            "go" => ComposeOp::Send,
+            "pv" => ComposeOp::Preview,
+            "x" => ComposeOp::Cancel,
+            _ if s.starts_with('k') => ComposeOp::Kind(NoticeKind::parse_code(&s[1..])?),
+            _ if s.starts_with('p') => ComposeOp::Pick(index(&s[1..])?),
+            _ => return None,
+        })
+    }
+}
+
+/// What is done to a sent or scheduled notice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeOp {
+    /// An owner signs up…
+    SignUp,
+    /// …or takes it back.
+    Withdraw,
+    /// Its composer (or an admin): pause a running notice…
+    Pause,
+    Resume,
+    /// …cancel or edit a scheduled one…
+    Cancel,
+    Edit,
+    /// …download the sign-up list, remind those signed up.
+    Csv,
+    Remind,
+}
+
+impl NoticeOp {
+    fn encode(self) -> &'static str {
+        match self {
+            NoticeOp::SignUp => "su",
+            NoticeOp::Withdraw => "sw",
+            NoticeOp::Pause => "pa",
+            NoticeOp::Resume => "re",
+            NoticeOp::Cancel => "ca",
+            NoticeOp::Edit => "ed",
+            NoticeOp::Csv => "csv",
+            NoticeOp::Remind => "rm",
+        }
+    }
+
+    fn decode(s: &str) -> Option<NoticeOp> {
+        Some(match s {
+            "su" => NoticeOp::SignUp,
+            "sw" => NoticeOp::Withdraw,
+            "pa" => NoticeOp::Pause,
+            "re" => NoticeOp::Resume,
+            "ca" => NoticeOp::Cancel,
+            "ed" => NoticeOp::Edit,
+            "csv" => NoticeOp::Csv,
+            "rm" => NoticeOp::Remind,
+            _ => return None,
+        })
+    }
 }
 
 /// The buttons of the survey wizard.
@@ -513,6 +640,9 @@ impl CallbackData {
             CallbackData::Design(op) => format!("sd:{}", op.encode()),
             CallbackData::Survey { id, op } => format!("sa:{id}:{}", op.encode()),
             CallbackData::Answer { response, position, op } => format!("sv:{response}:{position}.{}", op.encode()),
+            CallbackData::Compose(op) => format!("nc:{}", op.encode()),
+            CallbackData::Notice { id, op } => format!("nt:{id}:{}", op.encode()),
+            CallbackData::NoticeMute { kind, mute } => format!("nm:{}:{}", kind.code(), if *mute { "1" } else { "0" }),
             CallbackData::Stats(period) => format!(
                 "st:{}",
                 match period {
@@ -582,6 +712,16 @@ impl CallbackData {
                     op: AnswerOp::decode(op)?,
                 }
             }
+            ("nc", None) => CallbackData::Compose(ComposeOp::decode(a?)?),
+            ("nt", Some(op)) => CallbackData::Notice { id: id(a)?, op: NoticeOp::decode(op)? },
+            ("nm", Some(flag)) => CallbackData::NoticeMute {
+                kind: NoticeKind::parse_code(a?).filter(|k| k.mutable())?,
+                mute: match flag {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                },
+            },
             ("ls", Some(page)) => CallbackData::List {
                 list: ListKind::parse(a?)?,
                 page: page.parse().ok().filter(|_| !page.starts_with('+'))?,
@@ -722,6 +862,45 @@ mod tests {
         ] {
             all.push(CallbackData::Answer { response: i64::MAX, position: u8::MAX, op });
         }
+        all.extend(
+            [
+                ComposeOp::SkipOther,
+                ComposeOp::SkipPhoto,
+                ComposeOp::AudienceAll,
+                ComposeOp::AudienceBuildings,
+                ComposeOp::AudienceEntrances,
+                ComposeOp::Pick(u8::MAX),
+                ComposeOp::AudienceDone,
+                ComposeOp::ToggleStaff,
+                ComposeOp::SignUp(true),
+                ComposeOp::SignUp(false),
+                ComposeOp::NoLimit,
+                ComposeOp::Now,
+                ComposeOp::Later,
+                ComposeOp::Send,
+                ComposeOp::Preview,
+                ComposeOp::Cancel,
+            ]
+            .into_iter()
+            .chain(NoticeKind::ALL.map(ComposeOp::Kind))
+            .map(CallbackData::Compose),
+        );
+        for op in [
+            NoticeOp::SignUp,
+            NoticeOp::Withdraw,
+            NoticeOp::Pause,
+            NoticeOp::Resume,
+            NoticeOp::Cancel,
+            NoticeOp::Edit,
+            NoticeOp::Csv,
+            NoticeOp::Remind,
+        ] {
+            all.push(CallbackData::Notice { id: i64::MAX, op });
+        }
+        for kind in NoticeKind::MUTABLE {
+            all.push(CallbackData::NoticeMute { kind, mute: true });
+            all.push(CallbackData::NoticeMute { kind, mute: false });
+        }
         all.extend(Locale::ALL.map(CallbackData::Language));
         all.extend([Relation::Owner, Relation::Family, Relation::Tenant].map(CallbackData::PickRelation));
         for trade in Trade::ALL {
@@ -800,6 +979,19 @@ mod tests {
             "sa:1:nope",
             "sd:kz",
             "sd:maybe",
+            "nc:kz",
+            "nc:p-1",
+            "nc:p+1",
+            "nc:p256",
+            "nc:s2",
+            "nc:go:1",
+            "nt:0:su",
+            "nt:-1:su",
+            "nt:1:fly",
+            "nt:1",
+            "nm:o:1",
+            "nm:m:1",
+            "nm:a:yes",
             "nonsense:1",
             &"x".repeat(65),
         ] {

@@ -3,6 +3,7 @@
 pub mod callback;
 pub mod complaint;
 pub mod labels;
+pub mod notice;
 pub mod outgoing;
 pub mod period;
 pub mod phone;

@@ -13,19 +13,30 @@ pub struct Outgoing {
     /// Telegram file ids of photos sent just before the text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<String>,
+    /// One photo with the text as its caption and the buttons under it (a
+    /// notice), rather than the photos followed by a text message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub caption: bool,
 }
 
 impl Outgoing {
     pub fn new(text: Text) -> Self {
-        Outgoing { text, markup: Markup::None, photos: Vec::new() }
+        Outgoing { text, markup: Markup::None, photos: Vec::new(), caption: false }
     }
 
     pub fn with(text: Text, markup: Markup) -> Self {
-        Outgoing { text, markup, photos: Vec::new() }
+        Outgoing { text, markup, photos: Vec::new(), caption: false }
     }
 
     pub fn with_photos(mut self, photos: Vec<String>) -> Self {
         self.photos = photos;
+        self
+    }
+
+    /// The text becomes the caption of this one photo.
+    pub fn captioning(mut self, photo: String) -> Self {
+        self.photos = vec![photo];
+        self.caption = true;
         self
     }
 }

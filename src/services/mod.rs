@@ -5,6 +5,7 @@
 pub mod complaints;
 pub mod dispatch;
 pub mod export;
+pub mod notices;
 pub mod notify;
 pub mod onboarding;
 pub mod options;

@@ -47,6 +47,8 @@ pub struct Sweep {
     pub complaint_breaches: usize,
     /// Surveys opened and reminded.
     pub surveys: crate::services::surveys::SurveySweep,
+    /// Notices opened, progress messages edited, notices finished.
+    pub notices: crate::services::notices::NoticeSweep,
 }
 
 impl Sweep {
@@ -71,6 +73,16 @@ pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home:
         complaint_breaches: each_due(pool, Watch::ReplyBreached { now }, &desk).await
             + each_due(pool, Watch::OutcomeBreached { now }, &desk).await,
         surveys: crate::services::surveys::sweep(pool, &survey_clock(settings, now)).await,
+        notices: crate::services::notices::sweep(pool, &notice_clock(settings, now)).await,
+    }
+}
+
+pub fn notice_clock(settings: &Settings, now: DateTime<Utc>) -> crate::services::notices::Clock {
+    crate::services::notices::Clock {
+        tz: settings.time_zone,
+        now,
+        settings: settings.notice,
+        rate_per_sec: settings.send_rate_per_sec,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod dialogues;
 pub mod embedded;
 pub mod inbox;
 pub mod invites;
+pub mod notices;
 pub mod options;
 pub mod outbox;
 pub mod residents;

@@ -70,13 +70,14 @@ pub struct OutboxRow {
     pub locale: Option<String>,
 }
 
-/// Claims up to `limit` due rows, most urgent first. SKIP LOCKED lets a
-/// second sender (during a lease hand-over) take other rows, never the same.
-pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>) -> sqlx::Result<Vec<OutboxRow>> {
+/// Claims up to `limit` due rows of a priority below `below`, most urgent
+/// first. SKIP LOCKED lets a second sender (during a lease hand-over) take
+/// other rows, never the same.
+pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>, below: i16) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
         "WITH due AS (
              SELECT id FROM outbox
-             WHERE state = 'pending' AND not_before <= $2
+             WHERE state = 'pending' AND not_before <= $2 AND priority < $3
              ORDER BY priority, not_before, id
              LIMIT $1
              FOR UPDATE SKIP LOCKED
@@ -88,6 +89,7 @@ pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>) -> sqlx::Resul
     )
     .bind(limit)
     .bind(now)
+    .bind(below)
     .fetch_all(pool)
     .await
 }

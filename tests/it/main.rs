@@ -4,6 +4,7 @@
 mod bad_input;
 mod complaints;
 mod locales;
+mod notices;
 mod onboarding;
 mod process;
 mod reliability;

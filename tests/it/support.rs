@@ -94,6 +94,15 @@ impl TestApp {
         }
     }
 
+    /// Kills the bot as SIGKILL would: nothing is flushed.
+    pub async fn kill_bot(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.kill();
+        }
+        // Let the aborted tasks drop their connections (and the leases with them).
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     pub async fn start_bot(&mut self) {
         assert!(self.running.is_none(), "the bot is already running");
         self.start().await;
