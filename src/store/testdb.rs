@@ -186,6 +186,44 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Seeds `count` verified owners for benchmarks in one statement each: users
+/// `first_id..first_id + count` (Chinese locale), each the owner of their own unit in `community_id`
+/// (building `B<n / 500>`, entrance 1, room `<n>`), bound as by the roster. Their Telegram accounts
+/// are the caller's to register with the emulator.
+pub async fn seed_owners(conn: &mut PgConnection, community_id: i64, first_id: i64, count: i64) -> sqlx::Result<()> {
+    let ids = "SELECT n, $1::BIGINT + n AS telegram_id FROM generate_series(0, $2::BIGINT - 1) AS n";
+    sqlx::query(&format!(
+        "INSERT INTO users (telegram_id, first_name, locale, phone)
+         SELECT telegram_id, '业主' || n, 'zh-CN', '+86139' || lpad(n::TEXT, 8, '0') FROM ({ids}) s"
+    ))
+    .bind(first_id)
+    .bind(count)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO units (community_id, building, entrance, room)
+         SELECT $3, 'B' || (n / 500), '1', (10000 + n)::TEXT FROM ({ids}) s"
+    ))
+    .bind(first_id)
+    .bind(count)
+    .bind(community_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "INSERT INTO unit_residents (telegram_id, unit_id, name, relation, verified_by)
+         SELECT s.telegram_id, u.id, '业主' || s.n, 'owner', 'roster'
+         FROM ({ids}) s JOIN units u
+           ON u.community_id = $3 AND u.building = 'B' || (s.n / 500) AND u.entrance = '1'
+          AND u.room = (10000 + s.n)::TEXT"
+    ))
+    .bind(first_id)
+    .bind(count)
+    .bind(community_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::bot_api::ApiFailure;
 use super::state::State;
-use super::types::{Fault, FaultKind};
+use super::types::{Fault, FaultKind, Limits, SendRecord};
 
 /// Methods that count against the flood limits.
 pub(crate) fn is_send_method(method: &str) -> bool {
@@ -41,11 +41,17 @@ fn failure_for(kind: &FaultKind) -> ApiFailure {
     }
 }
 
-/// Checks and records one send to `chat_id` against the limits (if they are on).
+/// Checks and records one send to `chat_id` against the limits (if they are on), in the send log too.
 pub(crate) fn check_flood(state: &mut State, chat_id: i64, now: Instant) -> Result<(), ApiFailure> {
     let Some(limits) = state.limits.clone() else {
         return Ok(());
     };
+    let verdict = judge(state, &limits, chat_id, now);
+    state.send_log.push(SendRecord { at: now, chat_id, refused: verdict.is_err() });
+    verdict
+}
+
+fn judge(state: &mut State, limits: &Limits, chat_id: i64, now: Instant) -> Result<(), ApiFailure> {
     let window = Duration::from_secs(1);
     let per_chat = state.sends_per_chat.entry(chat_id).or_default();
     prune(per_chat, now, window);
@@ -76,7 +82,6 @@ fn wait_seconds(oldest: Option<&Instant>, now: Instant, window: Duration) -> u32
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::emulator::types::Limits;
 
     #[test]
     fn a_fault_is_used_up_after_its_times() {
@@ -117,6 +122,19 @@ mod tests {
             assert!(check_flood(&mut s, chat, t).is_ok());
         }
         assert!(check_flood(&mut s, 99, t).is_err());
+    }
+
+    #[test]
+    fn the_send_log_keeps_accepted_and_refused_sends_while_limits_are_on() {
+        let mut s = State::new(1, "b");
+        let t = Instant::now();
+        assert!(check_flood(&mut s, 7, t).is_ok());
+        assert!(s.send_log.is_empty(), "nothing is logged with the limits off");
+        s.limits = Some(Limits::default());
+        assert!(check_flood(&mut s, 7, t).is_ok());
+        assert!(check_flood(&mut s, 7, t).is_err());
+        let refused: Vec<bool> = s.send_log.iter().map(|r| r.refused).collect();
+        assert_eq!(refused, [false, true]);
     }
 
     #[test]

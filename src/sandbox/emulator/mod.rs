@@ -29,7 +29,7 @@ use tokio::sync::watch;
 use state::State;
 pub use types::{
     BotCommandView, CallbackAnswer, ChatMessage, EmuError, EmuUser, Fault, FaultKind, InlineButtonView,
-    KeyboardButtonView, Limits, RegisteredCommands,
+    KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
 };
 
 /// A handle on one emulated Telegram; clones share it.
@@ -114,6 +114,17 @@ impl Emulator {
     /// Registers (or updates) a user; idempotent by id.
     pub fn register_user(&self, user: EmuUser) {
         self.inner.with_state(|s| s.users.insert(user.id, user));
+    }
+
+    /// Registers many users at once as having written to the bot already (so it may message them),
+    /// without queuing any update: for benchmarks whose people were put in the database directly.
+    pub fn register_started_users(&self, users: impl IntoIterator<Item = EmuUser>) {
+        self.inner.with_state(|s| {
+            for user in users {
+                s.started.insert(user.id);
+                s.users.insert(user.id, user);
+            }
+        });
     }
 
     pub fn user(&self, id: i64) -> Option<EmuUser> {
@@ -336,5 +347,11 @@ impl Emulator {
             s.sends_global.clear();
             s.sends_per_chat.clear();
         });
+    }
+
+    /// Every send* the flood limits judged while they were on (accepted, or refused with 429), in the
+    /// order they came.
+    pub fn send_log(&self) -> Vec<SendRecord> {
+        self.inner.with_state(|s| s.send_log.clone())
     }
 }

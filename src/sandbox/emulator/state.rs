@@ -8,7 +8,9 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 use super::json;
-use super::types::{CallbackAnswer, ChatMessage, EmuUser, Fault, KeyboardButtonView, Limits, RegisteredCommands};
+use super::types::{
+    CallbackAnswer, ChatMessage, EmuUser, Fault, KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
+};
 
 /// One update as queued for `getUpdates`: `{"update_id": id, kind: body}`.
 #[derive(Clone, Debug)]
@@ -85,6 +87,8 @@ pub(crate) struct State {
     pub limits: Option<Limits>,
     pub sends_global: VecDeque<Instant>,
     pub sends_per_chat: HashMap<i64, VecDeque<Instant>>,
+    /// Every send the limits judged while they were on, accepted or refused, in order.
+    pub send_log: Vec<SendRecord>,
     /// The global event number: bumped by every new, edited or deleted message and every answer.
     pub seq: u64,
     counter: u64,
@@ -145,6 +149,7 @@ impl State {
             limits: None,
             sends_global: VecDeque::new(),
             sends_per_chat: HashMap::new(),
+            send_log: Vec::new(),
             seq: 0,
             counter: 0,
         }

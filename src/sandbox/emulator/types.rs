@@ -224,6 +224,15 @@ impl Default for Limits {
     }
 }
 
+/// One send* call the flood limits judged (recorded only while limits are on): when it came, to which
+/// chat, and whether it was refused with 429.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SendRecord {
+    pub at: std::time::Instant,
+    pub chat_id: i64,
+    pub refused: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EmuError {
     #[error("timed out after {waited:?} waiting for {what}; {context}")]
