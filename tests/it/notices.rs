@@ -161,6 +161,19 @@ async fn compose(app: &TestApp, admin: &Person, c: Compose<'_>) -> i64 {
     sqlx::query_scalar("SELECT max(id) FROM notices").fetch_one(&app.pool).await.unwrap()
 }
 
+/// `/notice` → 一般通知: the wizard waits for the text.
+async fn begin_general_notice(admin: &Person) {
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/notice");
+    admin.expect(before, Text::new("notice-ask-kind")).await;
+    admin
+        .press_and_get(
+            NoticeKind::General.label(),
+            Text::new("notice-ask-text").arg("lang", Text::new("notice-lang-zh")).arg("max", 4096usize),
+        )
+        .await;
+}
+
 async fn state_of(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT state FROM notices WHERE id = $1").bind(id).fetch_one(&app.pool).await.unwrap()
 }
@@ -350,15 +363,7 @@ async fn a_scheduled_notice_waits_for_its_time_and_a_cancelled_one_never_goes() 
     assert_eq!(state_of(&app, cancelled).await, "cancelled");
 
     // A past time typed at the time step is refused there.
-    let before = admin.seq();
-    admin.emu.send_text(admin.id, "/notice");
-    admin.expect(before, Text::new("notice-ask-kind")).await;
-    admin
-        .press_and_get(
-            NoticeKind::General.label(),
-            Text::new("notice-ask-text").arg("lang", Text::new("notice-lang-zh")).arg("max", 4096usize),
-        )
-        .await;
+    begin_general_notice(&admin).await;
     admin.says_and_gets("x", Text::new("notice-ask-other").arg("lang", Text::new("notice-lang-en"))).await;
     admin.press_and_get(Text::new("btn-notice-skip"), Text::new("notice-ask-photo").arg("max", 5i64)).await;
     admin.press_and_get(Text::new("btn-notice-skip"), Text::new("notice-ask-audience")).await;
@@ -383,15 +388,7 @@ async fn bad_input_gets_a_clear_answer_and_nothing_is_sent() {
     let q = plumber.press_data("nc:go");
     assert!(plumber.answer_to(&q).await.is_some());
 
-    let before = admin.seq();
-    admin.emu.send_text(admin.id, "/notice");
-    admin.expect(before, Text::new("notice-ask-kind")).await;
-    admin
-        .press_and_get(
-            NoticeKind::General.label(),
-            Text::new("notice-ask-text").arg("lang", Text::new("notice-lang-zh")).arg("max", 4096usize),
-        )
-        .await;
+    begin_general_notice(&admin).await;
     admin
         .says_and_gets(
             &"长".repeat(4097),
