@@ -333,8 +333,9 @@ async fn open(conn: &mut PgConnection, survey: &SurveyRow, clock: &Clock) -> sql
     let questions = store::questions(conn, survey.id).await?;
     let closes_at = survey.closes_at.unwrap_or(clock.now);
     let invited = store::invite_audience(conn, survey, clock.now).await?;
+    let homes = unit_labels(conn, &invited).await?;
     for response in &invited {
-        let unit = unit_label(conn, response.unit_id).await?;
+        let unit = homes(response.unit_id);
         let mut lines = vec![Text::new("survey-invitation").arg("title", &survey.title)];
         if !survey.intro.is_empty() {
             lines.push(Text::plain(&survey.intro));
@@ -376,6 +377,13 @@ async fn unit_label(conn: &mut PgConnection, unit_id: i64) -> sqlx::Result<Text>
         Some(address) => labels::unit(&address),
         None => Text::plain("—"),
     })
+}
+
+/// The homes of many responses, read in one query: a lookup from unit id to label.
+async fn unit_labels(conn: &mut PgConnection, responses: &[ResponseRow]) -> sqlx::Result<impl Fn(i64) -> Text + use<>> {
+    let ids: Vec<i64> = responses.iter().map(|r| r.unit_id).collect();
+    let addresses = crate::store::roster::unit_addresses(conn, &ids).await?;
+    Ok(move |unit_id| addresses.get(&unit_id).map(labels::unit).unwrap_or_else(|| Text::plain("—")))
 }
 
 /// What the scheduler did about surveys.
@@ -441,8 +449,9 @@ async fn remind(pool: &PgPool, id: i64, clock: &Clock) -> sqlx::Result<usize> {
         return Ok(0);
     }
     let pending = store::remind(&mut tx, id, clock.now).await?;
+    let homes = unit_labels(&mut tx, &pending).await?;
     for response in &pending {
-        let unit = unit_label(&mut tx, response.unit_id).await?;
+        let unit = homes(response.unit_id);
         let message = Outgoing::with(
             Text::new("survey-reminder")
                 .arg("title", &survey.title)

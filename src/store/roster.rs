@@ -195,6 +195,19 @@ pub async fn unit_address(conn: &mut PgConnection, unit_id: i64) -> Result<Optio
     row.map(|r| address_from_columns(&r.building, &r.entrance, &r.room)).transpose()
 }
 
+/// The addresses of many units at once (a survey's invitations, its reminders).
+pub async fn unit_addresses(
+    conn: &mut PgConnection,
+    unit_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, UnitAddress>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT id, building, entrance, room FROM units WHERE id = ANY($1)")
+            .bind(unit_ids)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(|(id, b, e, r)| Ok((id, address_from_columns(&b, &e, &r)?))).collect()
+}
+
 /// Rows are written from parsed addresses, so a failure here means someone
 /// wrote to the table by hand: report it as a decode error, not a panic.
 fn address_from_columns(building: &str, entrance: &str, room: &str) -> Result<UnitAddress, sqlx::Error> {
