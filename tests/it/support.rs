@@ -68,7 +68,13 @@ impl TestApp {
     }
 
     async fn start(&mut self) {
-        let options = AppOptions { send_limits: self.send_limits, register_commands: true, tick: TICK };
+        let options = AppOptions {
+            send_limits: self.send_limits,
+            register_commands: true,
+            tick: TICK,
+            listen: None,
+            webhook: None,
+        };
         let clock = Arc::new(self.clock.clone());
         let running = app::start(self.settings.clone(), self.pool.clone(), self.bot.clone(), clock, options)
             .await
