@@ -151,11 +151,22 @@ impl Sender {
             }
             let wait = self.idle_wait().await;
             match listener.as_mut() {
-                Some(l) => tokio::select! {
-                    _ = l.recv() => {}
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.cancelled() => {}
-                },
+                Some(l) => {
+                    let failed = tokio::select! {
+                        received = l.recv() => received.err(),
+                        _ = tokio::time::sleep(wait) => None,
+                        _ = shutdown.cancelled() => None,
+                    };
+                    // With the database gone, recv fails at once: wait instead
+                    // of spinning (which starves a single-threaded runtime).
+                    if let Some(err) = failed {
+                        tracing::warn!(error = %err, "outbox LISTEN failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = shutdown.cancelled() => {}
+                        }
+                    }
+                }
                 None => tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.cancelled() => {}
