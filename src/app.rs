@@ -1,7 +1,9 @@
-//! Wiring: the listener, the update runner, the outbox sender and the
-//! scheduler around one pool, started and stopped together. `main` (run,
+//! Wiring: the listener (long polling) or the webhook route, the update
+//! runner, the outbox sender, the scheduler and the operators' HTTP endpoints
+//! around one pool, started and stopped together. `main` (run,
 //! sandbox) and the test harness both start the bot through here.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,12 +15,14 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::bot::webhook::{self, WebhookConfig};
 use crate::bot::{commands, listener, runner::Runner, schema::schema};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::limits::{RateLimits, SendLimits};
 use crate::delivery::scheduler::Scheduler;
 use crate::delivery::sender::Sender;
+use crate::metrics::Metrics;
 
 pub struct AppOptions {
     /// Telegram's limits, for direct replies and the outbox together.
@@ -27,6 +31,11 @@ pub struct AppOptions {
     pub register_commands: bool,
     /// How often the scheduler looks for deadlines that have passed.
     pub tick: Duration,
+    /// Where to serve /healthz, /readyz, /metrics (and the webhook); None
+    /// serves nothing (the sandbox). Port 0 picks a free one.
+    pub listen: Option<SocketAddr>,
+    /// Webhook mode (needs `listen`); None: long polling.
+    pub webhook: Option<WebhookConfig>,
 }
 
 impl AppOptions {
@@ -35,6 +44,8 @@ impl AppOptions {
             send_limits: SendLimits::telegram(settings.send_rate_per_sec),
             register_commands: true,
             tick: Duration::from_secs(1),
+            listen: Some(settings.webhook_listen),
+            webhook: None,
         }
     }
 }
@@ -42,6 +53,9 @@ impl AppOptions {
 pub struct RunningApp {
     pub me: Me,
     pub pool: PgPool,
+    /// The address the HTTP endpoints are served on, once bound.
+    pub http_addr: Option<SocketAddr>,
+    pub metrics: Arc<Metrics>,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -58,9 +72,14 @@ pub async fn start(
     if me.user.username.is_none() {
         anyhow::bail!("the bot has no username (getMe); propdesk needs one for command parsing and invite links");
     }
-    // Long polling and a webhook exclude each other: a webhook left from an
-    // earlier deployment would make every getUpdates fail with 409.
-    bot.delete_webhook().await.context("removing any webhook before long polling (deleteWebhook)")?;
+    if options.webhook.is_some() && options.listen.is_none() {
+        anyhow::bail!("webhook mode needs an address to listen on");
+    }
+    if options.webhook.is_none() {
+        // Long polling and a webhook exclude each other: a webhook left from an
+        // earlier deployment would make every getUpdates fail with 409.
+        bot.delete_webhook().await.context("removing any webhook before long polling (deleteWebhook)")?;
+    }
     if options.register_commands {
         commands::register_menus(&bot, settings.default_locale, &settings.admin_ids)
             .await
@@ -69,6 +88,7 @@ pub async fn start(
     let shutdown = CancellationToken::new();
     let wake = Arc::new(Notify::new());
     let limits = Arc::new(RateLimits::new(options.send_limits));
+    let metrics = Arc::new(Metrics::new());
     let runner = Arc::new(Runner {
         pool: pool.clone(),
         bot: bot.clone(),
@@ -77,17 +97,48 @@ pub async fn start(
         clock: clock.clone(),
         me: me.clone(),
         handler: schema(),
+        metrics: metrics.clone(),
     });
     let scheduler = Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick);
-    let sender = Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, limits);
-    let tasks = vec![
-        tokio::spawn(listener::poll(bot, pool.clone(), wake.clone(), shutdown.clone())),
-        tokio::spawn(runner.run(wake, shutdown.clone())),
-        tokio::spawn(sender.run(shutdown.clone())),
-        tokio::spawn(scheduler.run(shutdown.clone())),
-    ];
-    tracing::info!(bot = me.username(), "propdesk is running");
-    Ok(RunningApp { me, pool, shutdown, tasks })
+    let sender =
+        Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, limits).with_metrics(metrics.clone());
+    let mut tasks = Vec::new();
+    let mut http_addr = None;
+    if let Some(listen) = options.listen {
+        let mut routes = crate::ops::router(pool.clone(), metrics.clone());
+        if let Some(config) = &options.webhook {
+            routes = routes.merge(webhook::router(config, pool.clone(), wake.clone(), metrics.clone()));
+        }
+        let socket = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen} (--listen / WEBHOOK_LISTEN)"))?;
+        let addr = socket.local_addr().context("reading the bound address")?;
+        http_addr = Some(addr);
+        let stop = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            let served = axum::serve(socket, routes).with_graceful_shutdown(stop.cancelled_owned()).await;
+            if let Err(err) = served {
+                tracing::error!(error = %err, "the HTTP endpoints stopped");
+            }
+        }));
+        tracing::info!(%addr, "serving /healthz, /readyz and /metrics");
+    }
+    match &options.webhook {
+        Some(config) => {
+            // Registered once the route is served: Telegram may call at once.
+            if let Err(err) = webhook::register(&bot, config).await {
+                shutdown.cancel();
+                return Err(anyhow::Error::new(err).context("registering the webhook (setWebhook)"));
+            }
+            tracing::info!(path = config.path(), "webhook registered");
+        }
+        None => tasks.push(tokio::spawn(listener::poll(bot, pool.clone(), wake.clone(), shutdown.clone()))),
+    }
+    tasks.push(tokio::spawn(runner.run(wake, shutdown.clone())));
+    tasks.push(tokio::spawn(sender.run(shutdown.clone())));
+    tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
+    tracing::info!(bot = me.username(), webhook = options.webhook.is_some(), "propdesk is running");
+    Ok(RunningApp { me, pool, http_addr, metrics, shutdown, tasks })
 }
 
 impl RunningApp {

@@ -33,8 +33,19 @@ pub enum Command {
         #[arg(long)]
         port: Option<u16>,
     },
-    /// The real bot against Telegram (TELOXIDE_TOKEN), long polling.
-    Run,
+    /// The real bot against Telegram (TELOXIDE_TOKEN): long polling, or a
+    /// webhook with --webhook-url (WEBHOOK_SECRET required). Serves /healthz,
+    /// /readyz and /metrics on --listen in both modes.
+    Run {
+        /// Webhook mode: the public https URL Telegram posts updates to
+        /// (default: WEBHOOK_URL; unset means long polling).
+        #[arg(long)]
+        webhook_url: Option<url::Url>,
+        /// Address for the webhook and the health, readiness and metrics
+        /// endpoints (default: WEBHOOK_LISTEN, 0.0.0.0:8443).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// The repair categories a community offers owners, in order. Without
@@ -128,7 +139,7 @@ pub enum Export {
 pub async fn execute(cli: Cli, settings: Settings) -> anyhow::Result<()> {
     match cli.command {
         Command::Sandbox { port } => crate::sandbox::run(settings, port).await,
-        Command::Run => run(settings).await,
+        Command::Run { webhook_url, listen } => run(settings, webhook_url, listen).await,
         Command::Migrate => {
             let (pool, pg) = open_database(&settings).await?;
             println!("migrations applied");
@@ -398,7 +409,30 @@ pub async fn close(pool: PgPool, pg: Option<EmbeddedPg>) {
     }
 }
 
-async fn run(settings: Settings) -> anyhow::Result<()> {
+async fn run(
+    mut settings: Settings,
+    webhook_url: Option<url::Url>,
+    listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
+    if let Some(listen) = listen {
+        settings.webhook_listen = listen;
+    }
+    // Checked before the database starts; no secret is ever made up.
+    let webhook = match webhook_url.or_else(|| settings.webhook_url.clone()) {
+        None => None,
+        Some(url) => {
+            let secret = settings.webhook_secret.clone().context(
+                "webhook mode needs WEBHOOK_SECRET (1-256 characters of A-Z, a-z, 0-9, _ and -; \
+                 e.g. from `openssl rand -hex 32`): set it in the environment or .env",
+            )?;
+            anyhow::ensure!(
+                !matches!(url.path(), "/healthz" | "/readyz" | "/metrics"),
+                "--webhook-url's path {} is taken by an operator endpoint; choose another",
+                url.path()
+            );
+            Some(crate::bot::webhook::WebhookConfig { url, secret })
+        }
+    };
     let token = settings
         .telegram_token
         .as_ref()
@@ -412,7 +446,8 @@ async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let (pool, pg) = open_database(&settings).await?;
     let settings = Arc::new(settings);
-    let options = AppOptions::production(&settings);
+    let mut options = AppOptions::production(&settings);
+    options.webhook = webhook;
     let running = app::start(settings, pool.clone(), bot, Arc::new(SystemClock), options).await;
     let running = match running {
         Ok(r) => r,

@@ -46,6 +46,14 @@ pub struct Settings {
     /// Community notices: how often the composer's progress message is
     /// edited, and the largest photo a notice may carry.
     pub notice: NoticeSettings,
+    /// Webhook mode: the public URL Telegram calls (`--webhook-url` wins);
+    /// None means long polling.
+    pub webhook_url: Option<Url>,
+    /// The secret token Telegram sends with every webhook request; required
+    /// in webhook mode.
+    pub webhook_secret: Option<SecretString>,
+    /// Where `propdesk run` serves the webhook, /healthz, /readyz and /metrics.
+    pub webhook_listen: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,6 +257,31 @@ impl Settings {
         };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
+        let webhook_url = value("WEBHOOK_URL").and_then(|v| match Url::parse(&v) {
+            Ok(url) if url.scheme() == "https" || url.scheme() == "http" => Some(url),
+            _ => {
+                problems.push(format!("WEBHOOK_URL must be an https URL Telegram can reach, got {v:?}"));
+                None
+            }
+        });
+        let webhook_secret = match value("WEBHOOK_SECRET") {
+            Some(v) if crate::bot::webhook::valid_secret(&v) => Some(SecretString::from(v)),
+            Some(_) => {
+                // The value itself is not repeated: it is a secret.
+                problems.push("WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -".into());
+                None
+            }
+            None => None,
+        };
+        let default_listen = std::net::SocketAddr::from(([0, 0, 0, 0], 8443));
+        let webhook_listen = match value("WEBHOOK_LISTEN") {
+            None => default_listen,
+            Some(v) => v.parse().unwrap_or_else(|_| {
+                problems.push(format!("WEBHOOK_LISTEN must be an address and port such as 0.0.0.0:8443, got {v:?}"));
+                default_listen
+            }),
+        };
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -269,6 +302,9 @@ impl Settings {
             satisfaction_target_percent,
             survey,
             notice,
+            webhook_url,
+            webhook_secret,
+            webhook_listen,
         })
     }
 
@@ -336,6 +372,22 @@ mod tests {
         for name in read.into_inner().unwrap() {
             assert!(example.contains(&format!("{name}=")), ".env.example lacks {name}");
         }
+    }
+
+    #[test]
+    fn webhook_settings_are_checked() {
+        let s = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(s.webhook_listen.to_string(), "0.0.0.0:8443");
+        assert!(s.webhook_url.is_none() && s.webhook_secret.is_none());
+        let bad: &'static [(&str, &str)] =
+            &[("WEBHOOK_SECRET", "not secret!"), ("WEBHOOK_LISTEN", "8443"), ("WEBHOOK_URL", "ftp://x")];
+        let err = Settings::from_lookup(lookup(bad)).unwrap_err().to_string();
+        assert!(err.contains("WEBHOOK_SECRET") && err.contains("WEBHOOK_LISTEN") && err.contains("WEBHOOK_URL"));
+        assert!(!err.contains("not secret!"), "the secret is not repeated: {err}");
+        let good: &'static [(&str, &str)] = &[("WEBHOOK_SECRET", "s3cr3t_-X"), ("WEBHOOK_LISTEN", "127.0.0.1:9000")];
+        let s = Settings::from_lookup(lookup(good)).unwrap();
+        assert_eq!(s.webhook_listen.port(), 9000);
+        assert!(!format!("{s:?}").contains("s3cr3t"));
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod metrics;
+pub mod ops;
 pub mod sandbox;
 pub mod services;
 pub mod store;

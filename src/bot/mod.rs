@@ -29,6 +29,7 @@ pub mod survey_files;
 pub mod survey_results;
 pub mod ticket_views;
 pub mod ticket_work;
+pub mod webhook;
 
 pub use context::Cx;
 pub use state::State;

@@ -55,6 +55,8 @@ pub struct Runner {
     pub clock: SharedClock,
     pub me: Me,
     pub handler: UpdateHandler<AppError>,
+    /// Updates by outcome, handling time, 429s on replies.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Runner {
@@ -107,7 +109,16 @@ impl Runner {
 
     async fn handle_row(&self, row: InboxRow) {
         let update_id = row.update_id;
-        let Err(err) = self.process(&row).await else { return };
+        let timer = self.metrics.handler_seconds.start_timer();
+        let result = self.process(&row).await;
+        timer.observe_duration();
+        let err = match result {
+            Ok(outcome) => {
+                self.metrics.updates.with_label_values(&[outcome]).inc();
+                return;
+            }
+            Err(err) => err,
+        };
         tracing::error!(update_id, error = format!("{err:#}"), "handling an update failed");
         let attempts = match store::inbox::record_failure(&self.pool, update_id, &format!("{err:#}")).await {
             Ok(n) => n,
@@ -117,8 +128,10 @@ impl Runner {
             }
         };
         if attempts < MAX_ATTEMPTS {
+            self.metrics.updates.with_label_values(&["failed"]).inc();
             return;
         }
+        self.metrics.updates.with_label_values(&["gave_up"]).inc();
         // Set it aside so the chat is not stuck behind it, and apologise.
         let set_aside = async {
             let mut conn = self.pool.acquire().await?;
@@ -144,7 +157,9 @@ impl Runner {
         }
     }
 
-    async fn process(&self, row: &InboxRow) -> anyhow::Result<()> {
+    /// Handles one row in one transaction; the outcome is a metrics label:
+    /// "handled", "duplicate" (handled before) or "ignored" (nothing to act on).
+    async fn process(&self, row: &InboxRow) -> anyhow::Result<&'static str> {
         let update = crate::bot::listener::parse(&row.payload).context("the stored update does not parse")?;
         let mut tx = self.pool.begin().await?;
         if let Some(chat) = row.chat_id {
@@ -152,7 +167,7 @@ impl Runner {
         }
         if !store::inbox::lock_unhandled(&mut tx, row.update_id).await? {
             tracing::debug!(update_id = row.update_id, "already handled; skipping");
-            return Ok(());
+            return Ok("duplicate");
         }
         let now = self.clock.now();
         let private = update.chat().is_none_or(|chat| chat.is_private());
@@ -161,7 +176,7 @@ impl Runner {
             // or a group someone added the bot to (the desk works in private chats).
             store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
             tx.commit().await?;
-            return Ok(());
+            return Ok("ignored");
         };
         let seen = Seen {
             telegram_id: user.id.0 as i64,
@@ -197,7 +212,7 @@ impl Runner {
             replies.push(Reply::Answer { query_id: q.id.0.clone(), text: None, alert: false });
         }
         self.send_replies(chat_id, locale, replies).await;
-        Ok(())
+        Ok("handled")
     }
 
     /// Waits for the flood limits, sends, and on a 429 waits as told and
@@ -213,6 +228,7 @@ impl Runner {
             self.limits.until_ready(chat_id).await;
             match render::send(&self.bot, chat_id, message, locale).await {
                 Err(teloxide::RequestError::RetryAfter(wait)) if tries < 3 => {
+                    self.metrics.flood_waits.with_label_values(&["reply"]).inc();
                     tries += 1;
                     tokio::time::sleep(wait.duration()).await;
                 }

@@ -26,6 +26,7 @@ use crate::delivery::lease;
 use crate::delivery::limits::RateLimits;
 use crate::domain::Delivery;
 use crate::i18n::Locale;
+use crate::metrics::Metrics;
 use crate::store::outbox::{OutboxRow, Priority};
 use crate::store::{self};
 
@@ -46,6 +47,7 @@ pub struct Sender {
     clock: SharedClock,
     default_locale: Locale,
     limits: Arc<RateLimits>,
+    metrics: Arc<Metrics>,
 }
 
 enum Failure {
@@ -97,7 +99,17 @@ fn backoff(attempt: i32) -> Duration {
 
 impl Sender {
     pub fn new(pool: PgPool, bot: Bot, clock: SharedClock, default_locale: Locale, limits: Arc<RateLimits>) -> Self {
-        Sender { pool, bot, clock, default_locale, limits }
+        Sender { pool, bot, clock, default_locale, limits, metrics: Arc::new(Metrics::new()) }
+    }
+
+    /// Counts sends into `metrics` (otherwise into a private set nobody reads).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    fn count(&self, result: &str) {
+        self.metrics.sends.with_label_values(&[result]).inc();
     }
 
     /// Runs until `shutdown`: takes the lease, then delivers. Rows claimed
@@ -139,11 +151,22 @@ impl Sender {
             }
             let wait = self.idle_wait().await;
             match listener.as_mut() {
-                Some(l) => tokio::select! {
-                    _ = l.recv() => {}
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.cancelled() => {}
-                },
+                Some(l) => {
+                    let failed = tokio::select! {
+                        received = l.recv() => received.err(),
+                        _ = tokio::time::sleep(wait) => None,
+                        _ = shutdown.cancelled() => None,
+                    };
+                    // With the database gone, recv fails at once: wait instead
+                    // of spinning (which starves a single-threaded runtime).
+                    if let Some(err) = failed {
+                        tracing::warn!(error = %err, "outbox LISTEN failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = shutdown.cancelled() => {}
+                        }
+                    }
+                }
                 None => tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.cancelled() => {}
@@ -231,14 +254,20 @@ impl Sender {
         };
         let now = self.clock.now();
         let outcome = match result {
-            Ok(message_id) => store::outbox::mark_sent(&self.pool, row.id, message_id, now).await,
+            Ok(message_id) => {
+                self.count("sent");
+                store::outbox::mark_sent(&self.pool, row.id, message_id, now).await
+            }
             Err(err) => match classify(&err) {
                 Failure::FloodWait(secs) => {
+                    self.metrics.flood_waits.with_label_values(&["outbox"]).inc();
+                    self.count("retry");
                     tracing::info!(id = row.id, chat = row.chat_id, secs, "flood limit; waiting");
                     let at = now + chrono::Duration::seconds(i64::from(secs));
                     store::outbox::retry_at(&self.pool, row.id, at, false, &err.to_string()).await
                 }
                 Failure::Transient(text) if row.attempts + 1 < MAX_ATTEMPTS => {
+                    self.count("retry");
                     let wait = backoff(row.attempts);
                     tracing::warn!(id = row.id, chat = row.chat_id, error = %text, ?wait, "send failed; will retry");
                     let at = now + chrono::Duration::from_std(wait).unwrap_or_default();
@@ -249,6 +278,7 @@ impl Sender {
                     Ok(())
                 }
                 Failure::Unreachable(text) => {
+                    self.count("unreachable");
                     tracing::info!(chat = row.chat_id, error = %text, "recipient unreachable");
                     let marked = async {
                         let mut conn = self.pool.acquire().await?;
@@ -301,6 +331,7 @@ impl Sender {
     }
 
     async fn give_up(&self, row: &OutboxRow, error: &str) {
+        self.count("dead");
         tracing::error!(id = row.id, chat = row.chat_id, kind = row.kind, error, "message given up");
         if let Err(err) = store::outbox::mark_dead(&self.pool, row.id, error).await {
             tracing::error!(id = row.id, error = %err, "marking a message dead failed");

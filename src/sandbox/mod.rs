@@ -77,8 +77,9 @@ impl Sandbox {
         }
         let settings = Arc::new(settings);
         let bot = Bot::new(TOKEN).set_api_url(url.clone());
-        let running =
-            app::start(settings.clone(), pool, bot, Arc::new(SystemClock), AppOptions::production(&settings)).await?;
+        // No operator endpoints in the sandbox: one port (the chat page) is enough.
+        let options = AppOptions { listen: None, ..AppOptions::production(&settings) };
+        let running = app::start(settings.clone(), pool, bot, Arc::new(SystemClock), options).await?;
         // The demo staff have opened the bot before, as real staff would
         // have: Telegram lets a bot write only to people who wrote to it.
         for persona in seed::personas().iter().filter(|p| p.role == "staff" || p.role == "admin") {

@@ -36,3 +36,16 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     MIGRATOR.run(&pool).await.context("applying migrations")?;
     Ok(pool)
 }
+
+/// The migrations of `MIGRATOR` the database has not applied successfully
+/// (by version), for readiness; an error when it cannot be asked.
+pub async fn missing_migrations(pool: &PgPool) -> sqlx::Result<Vec<i64>> {
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await?;
+    Ok(MIGRATOR
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect())
+}

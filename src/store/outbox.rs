@@ -218,3 +218,10 @@ pub async fn for_chat(pool: &PgPool, chat_id: i64) -> sqlx::Result<Vec<OutboxSta
         .fetch_all(pool)
         .await
 }
+
+/// Pending rows by priority (the outbox depth, for metrics).
+pub async fn pending_by_priority(pool: &PgPool) -> sqlx::Result<Vec<(i16, i64)>> {
+    sqlx::query_as("SELECT priority, count(*) FROM outbox WHERE state = 'pending' GROUP BY priority ORDER BY priority")
+        .fetch_all(pool)
+        .await
+}

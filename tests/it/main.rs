@@ -15,3 +15,4 @@ mod staff;
 mod support;
 mod surveys;
 mod ticket_views;
+mod webhook;

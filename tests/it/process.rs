@@ -39,6 +39,18 @@ async fn run_without_a_token_says_where_to_get_one() {
     assert!(err.contains("TELOXIDE_TOKEN") && err.contains("BotFather"), "{err}");
 }
 
+#[test]
+fn webhook_mode_without_a_secret_refuses_to_start() {
+    let out = propdesk()
+        .args(["run", "--webhook-url", "https://bot.example.com/telegram"])
+        .env("TELOXIDE_TOKEN", "1:x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WEBHOOK_SECRET"), "{err}");
+}
+
 #[tokio::test]
 async fn import_roster_applies_a_good_file_once_and_refuses_a_bad_one_whole() {
     let db = testdb::fresh_database().await.unwrap();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use propdesk::app::{self, AppOptions, RunningApp};
+use propdesk::bot::webhook::WebhookConfig;
 use propdesk::clock::ShiftedClock;
 use propdesk::config::Settings;
 use propdesk::delivery::limits::SendLimits;
@@ -33,7 +34,13 @@ pub struct TestApp {
     pub bot: Bot,
     running: Option<RunningApp>,
     send_limits: SendLimits,
+    /// Serve /healthz, /readyz, /metrics (and the webhook) on a free port.
+    endpoints: bool,
+    webhook: Option<WebhookConfig>,
 }
+
+/// The secret token of `TestApp::spawn_webhook`.
+pub const WEBHOOK_SECRET: &str = "test-secret_0123456789";
 
 /// Limits that never slow a test down.
 fn relaxed() -> SendLimits {
@@ -46,6 +53,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with_limits(send_limits: SendLimits) -> TestApp {
+        Self::spawn_with(send_limits, false, None).await
+    }
+
+    /// Long polling, with the operator endpoints served (see `http`).
+    pub async fn spawn_with_endpoints() -> TestApp {
+        Self::spawn_with(relaxed(), true, None).await
+    }
+
+    /// Webhook mode: the app serves `POST /telegram` (and the operator
+    /// endpoints) on a free port and expects `WEBHOOK_SECRET`; the test posts
+    /// the updates itself (the emulator does not push them).
+    pub async fn spawn_webhook() -> TestApp {
+        let config = WebhookConfig {
+            url: url::Url::parse("https://propdesk.test/telegram").unwrap(),
+            secret: WEBHOOK_SECRET.to_owned().into(),
+        };
+        Self::spawn_with(relaxed(), true, Some(config)).await
+    }
+
+    async fn spawn_with(send_limits: SendLimits, endpoints: bool, webhook: Option<WebhookConfig>) -> TestApp {
         propdesk::telemetry::init_for_tests();
         let db = store::testdb::fresh_database().await.expect("a fresh database");
         let emu = Emulator::new("4242:TEST", "propdesk_test_bot");
@@ -62,18 +89,32 @@ impl TestApp {
             bot,
             running: None,
             send_limits,
+            endpoints,
+            webhook,
         };
         app.start().await;
         app
     }
 
     async fn start(&mut self) {
-        let options = AppOptions { send_limits: self.send_limits, register_commands: true, tick: TICK };
+        let options = AppOptions {
+            send_limits: self.send_limits,
+            register_commands: true,
+            tick: TICK,
+            listen: self.endpoints.then(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0))),
+            webhook: self.webhook.clone(),
+        };
         let clock = Arc::new(self.clock.clone());
         let running = app::start(self.settings.clone(), self.pool.clone(), self.bot.clone(), clock, options)
             .await
             .expect("the bot starts");
         self.running = Some(running);
+    }
+
+    /// `http://127.0.0.1:PORT` of the operator endpoints (and the webhook).
+    pub fn http(&self) -> String {
+        let addr = self.running.as_ref().and_then(|r| r.http_addr).expect("the app serves its endpoints");
+        format!("http://{addr}")
     }
 
     /// Moves the app's clock forward (time keeps flowing from there).

@@ -125,6 +125,12 @@ fn call(s: &mut State, method: &str, p: &Params) -> ApiResult {
         }
         "setwebhook" => {
             s.webhook_url = p.str("url").filter(|u| !u.is_empty());
+            // Remembered like getUpdates' list (shown by getWebhookInfo).
+            if let Some(allowed) = p.json("allowed_updates").and_then(|v| {
+                v.as_array().map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect::<Vec<_>>())
+            }) {
+                s.allowed_updates = (!allowed.is_empty()).then_some(allowed);
+            }
             Ok(json!(true))
         }
         "getwebhookinfo" => Ok(json::webhook_info(s.webhook_url.as_deref(), s.pending.len(), &s.allowed_updates)),
