@@ -29,7 +29,7 @@ pub fn schema() -> UpdateHandler<AppError> {
         .branch(case![State::HoldUntil { ticket_id, reason }].endpoint(ticket_work::hold_until))
         .branch(case![State::DoneNote { ticket_id }].endpoint(ticket_work::done_note))
         .branch(case![State::DonePhotos { ticket_id, note, photos }].endpoint(ticket_work::done_photos))
-        .branch(case![State::NotFixedReason { ticket_id }].endpoint(ticket_work::not_fixed_reason))
+        .branch(case![State::NotFixedReason { ticket_id, done_message }].endpoint(ticket_work::not_fixed_reason))
         .branch(case![State::RatingComment { ticket_id }].endpoint(ticket_work::rating_comment))
         .branch(case![State::FollowUp { ticket_id }].endpoint(ticket_views::follow_up))
         .branch(case![State::StatsRange].endpoint(supervise::range_typed))

@@ -38,7 +38,13 @@ pub enum State {
     /// …then photos of the result, if any.
     DonePhotos { ticket_id: i64, note: String, photos: Vec<PhotoRef> },
     /// The owner says it is not fixed: what is still wrong?
-    NotFixedReason { ticket_id: i64 },
+    /// The done notice keeps its buttons until they answer (after a /cancel
+    /// they can still choose), then loses them.
+    NotFixedReason {
+        ticket_id: i64,
+        #[serde(default)]
+        done_message: Option<i32>,
+    },
     /// An optional comment after the stars.
     RatingComment { ticket_id: i64 },
     /// The owner adds a message or photo for the assignee.

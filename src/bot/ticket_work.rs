@@ -161,9 +161,8 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
                 Ok(t) if t.status() != Status::Done => refuse(&cx, &q, Refusal::NotNow(t.status())),
                 Ok(_) => {
                     cx.answer(&q.id.0, None, false);
-                    callbacks::close_buttons(&cx, &q);
                     cx.say(Text::new("ticket-ask-not-fixed-reason"));
-                    cx.set_state(State::NotFixedReason { ticket_id: id });
+                    cx.set_state(State::NotFixedReason { ticket_id: id, done_message: callbacks::message_id(&q) });
                 }
             }
         }
@@ -339,12 +338,19 @@ pub async fn done_photos(
     Ok(())
 }
 
-pub async fn not_fixed_reason(cx: Cx, msg: Message, ticket_id: i64) -> HandlerResult {
+pub async fn not_fixed_reason(cx: Cx, msg: Message, (ticket_id, done_message): (i64, Option<i32>)) -> HandlerResult {
     let Some(why) = typed(&cx, &msg) else { return Ok(()) };
     let desk = cx.desk();
     let actor = cx.actor();
-    match repairs::report_not_fixed(&mut *cx.tx().await, &actor, ticket_id, &why, &desk).await? {
-        Ok(_) => back_home(&cx, Text::new("ticket-reopened-owner")),
+    let reported = repairs::report_not_fixed(&mut *cx.tx().await, &actor, ticket_id, &why, &desk).await?;
+    match reported {
+        Ok(_) => {
+            // Answered: the done notice's Fixed / Not fixed are spent.
+            if let Some(message_id) = done_message {
+                cx.clear_buttons(message_id);
+            }
+            back_home(&cx, Text::new("ticket-reopened-owner"))
+        }
         Err(refusal) => refused_typed(&cx, refusal),
     }
     Ok(())

@@ -114,11 +114,19 @@ async fn not_fixed_reopens_to_the_same_technician() {
     plumber.says("拧紧了接头").await;
     let owner_before = owner.seq();
     plumber.press_and_get(Text::new("btn-skip-photos"), Text::new("ticket-done-staff")).await;
-    owner.wait(owner_before, "the done notice", |m| m.inline_keyboard.is_some()).await;
+    let done_notice = owner.wait(owner_before, "the done notice", |m| m.inline_keyboard.is_some()).await;
 
     let (sup_before, plumber_before) = (supervisor.seq(), plumber.seq());
+    // Asked why, the owner first leaves with /cancel: the notice keeps its buttons,
+    // and nothing was reopened yet.
+    owner.press_and_get(Text::new("btn-not-fixed"), Text::new("ticket-ask-not-fixed-reason")).await;
+    owner.says_and_gets("/cancel", Text::new("cancelled")).await;
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE status = 'done'").await, 1);
     owner.press_and_get(Text::new("btn-not-fixed"), Text::new("ticket-ask-not-fixed-reason")).await;
     owner.says_and_gets("还是在滴水", Text::new("ticket-reopened-owner")).await;
+    // Answered: the notice's buttons are spent.
+    let notice = owner.emu.bot_messages(owner.id).into_iter().find(|m| m.message_id == done_notice.message_id).unwrap();
+    assert_eq!(notice.inline_buttons().count(), 0, "{notice:?}");
     plumber
         .wait(plumber_before, "the reopened card", |m| m.text.as_deref().is_some_and(|t| t.contains("还是在滴水")))
         .await;
