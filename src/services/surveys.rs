@@ -574,12 +574,8 @@ pub async fn current(
     id: i64,
     clock: &Clock,
 ) -> sqlx::Result<Outcome<Progress>> {
-    let (response, survey, questions) = match owners_response(conn, actor, id, clock).await? {
-        Ok(found) => found,
-        Err(r) => return Ok(Err(r)),
-    };
-    let position = usize::try_from(response.position).unwrap_or(0);
-    Ok(Ok(progress_at(conn, &response, &survey, &questions, position, clock).await?))
+    // The Continue button does exactly this.
+    press(conn, actor, id, 0, AnswerOp::Continue, clock).await
 }
 
 /// A press at question `position`. A button from another question than the

@@ -9,7 +9,7 @@ use super::{Outcome, Refusal, managed};
 use crate::domain::Outgoing;
 use crate::i18n::Text;
 use crate::services::people::Actor;
-use crate::store::notices as store;
+use crate::store::notices::{self as store, NoticeRow};
 use crate::store::outbox::{self, NewMessage, Priority};
 
 /// Where an owner's sign-up stands after a press.
@@ -48,6 +48,15 @@ pub async fn sign_up(
     Ok(Ok(SignupState { signed_up: join, count, capacity: notice.capacity }))
 }
 
+/// A notice the actor manages that takes sign-ups.
+async fn with_signup(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<NoticeRow>> {
+    Ok(match managed(conn, actor, id).await? {
+        Ok(n) if n.signup => Ok(n),
+        Ok(_) => Err(Refusal::NoSignup),
+        Err(r) => Err(r),
+    })
+}
+
 /// The sign-up list as CSV (UTF-8 with a BOM, for Excel): name, units, phone, time.
 pub async fn signup_csv(
     conn: &mut PgConnection,
@@ -55,12 +64,8 @@ pub async fn signup_csv(
     id: i64,
     tz: Tz,
 ) -> anyhow::Result<Outcome<(String, Vec<u8>, usize)>> {
-    let notice = match managed(conn, actor, id).await? {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    if !notice.signup {
-        return Ok(Err(Refusal::NoSignup));
+    if let Err(r) = with_signup(conn, actor, id).await? {
+        return Ok(Err(r));
     }
     let lines = store::signups(conn, id).await?;
     let mut bytes = crate::services::export::UTF8_BOM.to_vec();
@@ -83,13 +88,10 @@ pub async fn remind(
     id: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Outcome<usize>> {
-    let notice = match managed(conn, actor, id).await? {
+    let notice = match with_signup(conn, actor, id).await? {
         Ok(n) => n,
         Err(r) => return Ok(Err(r)),
     };
-    if !notice.signup {
-        return Ok(Err(Refusal::NoSignup));
-    }
     let lines = store::signups(conn, id).await?;
     if lines.is_empty() {
         return Ok(Ok(0));
