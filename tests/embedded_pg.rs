@@ -130,36 +130,55 @@ async fn dropping_the_handle_stops_the_server() {
 }
 
 /// Not a test on its own: the child process of `a_killed_process_takes_its_server_along`.
+/// `PROPDESK_EMBEDDED_CHILD=hold` starts a server and waits to be killed; `=once` starts one and
+/// stops it (which is when a dead process's temp dir is removed).
 #[test]
 #[ignore = "run by a_killed_process_takes_its_server_along"]
 fn child_process_holding_a_server() {
-    if std::env::var_os("PROPDESK_EMBEDDED_CHILD").is_none() {
+    let Some(mode) = std::env::var_os("PROPDESK_EMBEDDED_CHILD") else {
         return;
-    }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let pg = runtime.block_on(EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true })).unwrap();
     println!("READY {} {}", pg.port(), pg.data_dir().display());
+    if mode == "once" {
+        runtime.block_on(pg.stop()).unwrap();
+        return;
+    }
     // Wait to be SIGKILLed, destructors never run.
     loop {
         std::thread::park();
     }
 }
 
-#[tokio::test]
-async fn a_killed_process_takes_its_server_along() {
+/// Runs `child_process_holding_a_server` with its own temp dir, so no other test's start in this
+/// process sweeps that dir, and returns the child, its server's port and data dir.
+fn child_with_a_server(mode: &str, tmp: &std::path::Path) -> (std::process::Child, u16, PathBuf) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", "child_process_holding_a_server", "--nocapture"])
-        .env("PROPDESK_EMBEDDED_CHILD", "1")
+        .env("PROPDESK_EMBEDDED_CHILD", mode)
+        .env("TMPDIR", tmp)
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let ready =
-        stdout.lines().map(Result::unwrap).find(|l| l.starts_with("READY ")).expect("the child started a server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines().map(Result::unwrap);
+    let ready = lines.find(|l| l.starts_with("READY ")).expect("the child started a server");
+    // Keep draining its output, so the child never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let mut words = ready.split_whitespace().skip(1);
     let port: u16 = words.next().unwrap().parse().unwrap();
-    let data_dir = PathBuf::from(words.next().unwrap());
+    (child, port, PathBuf::from(words.next().unwrap()))
+}
+
+#[tokio::test]
+async fn a_killed_process_takes_its_server_along() {
+    // Its own temp root (readable by the server's user when the tests run as root).
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    let (mut child, port, data_dir) = child_with_a_server("hold", tmp.path());
+    assert!(data_dir.starts_with(tmp.path()));
     assert!(port_open(port));
 
     child.kill().unwrap(); // SIGKILL: no destructor, no stop()
@@ -171,9 +190,10 @@ async fn a_killed_process_takes_its_server_along() {
     assert!(data_dir.exists(), "nobody was left to remove it…");
 
     // …so the next start does.
-    let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
+    let (mut next, _, next_dir) = child_with_a_server("once", tmp.path());
+    assert!(next.wait().unwrap().success());
     assert!(!data_dir.exists(), "the next start removes a dead process's temp dir");
-    pg.stop().await.unwrap();
+    assert!(!next_dir.exists(), "a stopped server leaves nothing behind");
 }
 
 async fn two_fresh_databases_are_different_and_migrated(server: TestServer) {
