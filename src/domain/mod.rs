@@ -26,4 +26,4 @@ pub use ticket::Status;
 pub use unit::UnitAddress;
 
 #[cfg(test)]
-mod proptests;
+pub(crate) mod proptests;

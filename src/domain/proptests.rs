@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::test_runner::RngSeed;
 
 use crate::domain::callback::{
     AnswerOp, CLOSE_IN_DAYS, CaseOp, ComposeOp, DesignOp, FilingOp, ListKind, MAX_LEN, NoticeOp, StatsPeriod, SurveyOp,
@@ -21,6 +22,19 @@ use crate::domain::survey::QuestionKind;
 use crate::domain::ticket::{Action, Status, transition};
 use crate::domain::{CallbackData, Category, PhoneNumber, Relation, Subject, TicketKind, Trade, UnitAddress, Urgency};
 use crate::i18n::Locale;
+
+/// `cases` cases from a fixed seed: every run tries the same inputs, as tests
+/// here must be deterministic. `PROPTEST_RNG_SEED=<n>` (and `PROPTEST_CASES`)
+/// explore others; a failure prints its shrunk input, to keep as a unit test.
+pub(crate) fn config(cases: u32) -> ProptestConfig {
+    let default = ProptestConfig::default();
+    let rng_seed = match default.rng_seed {
+        RngSeed::Random => RngSeed::Fixed(0x7072_6f70_6465_736b),
+        chosen => chosen,
+    };
+    let cases = if std::env::var_os("PROPTEST_CASES").is_some() { default.cases } else { cases };
+    ProptestConfig { cases, rng_seed, failure_persistence: None, ..default }
+}
 
 /// A database id as buttons carry it.
 fn id() -> impl Strategy<Value = i64> {
@@ -243,7 +257,7 @@ fn part() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn any_short_string_decodes_or_is_refused_and_what_decodes_reencodes_within_64_bytes(

@@ -408,7 +408,7 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(128))]
+            #![proptest_config(crate::domain::proptests::config(128))]
 
             #[test]
             fn any_bytes_are_read_or_refused_with_line_numbers(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

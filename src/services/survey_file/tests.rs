@@ -232,7 +232,8 @@ mod proptests {
 
     /// Either a spec, or problems each on a line of the file (or on none).
     fn read_or_refused(name: &str, src: &str) -> Result<(), TestCaseError> {
-        let lines = src.lines().count().max(1) + 1;
+        // YAML also ends a line at a lone carriage return.
+        let lines = src.replace("\r\n", "\n").replace('\r', "\n").lines().count().max(1) + 1;
         match parse(name, src.as_bytes(), now(), Shanghai) {
             Ok(spec) => prop_assert!(!spec.questions.is_empty() && !spec.title.is_empty()),
             Err(errors) => {
@@ -283,10 +284,15 @@ mod proptests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(crate::domain::proptests::config(64))]
 
         #[test]
         fn any_text_as_yaml_is_read_or_refused_with_line_numbers(src in "(.{0,30}\n){0,8}") {
+            read_or_refused("survey.yaml", &src)?;
+        }
+
+        #[test]
+        fn any_text_with_any_line_endings_as_yaml_is_read_or_refused(src in "([a-z: \\-\"\t]{0,12}[\r\n]{1,2}){0,8}") {
             read_or_refused("survey.yaml", &src)?;
         }
 
@@ -310,6 +316,17 @@ mod proptests {
             let _ = parse_local(&s, Shanghai, true);
             let _ = parse_local(&s, Shanghai, false);
             let _ = crate::services::surveys::parse_local_time(&s, Shanghai);
+        }
+    }
+}
+
+#[test]
+fn the_first_and_last_days_chrono_can_read_do_not_panic_in_any_zone() {
+    for s in ["-262143-01-01 00:00", "+262142-12-31 23:59", "-262143-01-01", "+262142-12-31", "262142-12-31"] {
+        for tz in [Shanghai, chrono_tz::America::Los_Angeles, chrono_tz::Pacific::Kiritimati] {
+            let _ = parse_local(s, tz, true);
+            let _ = parse_local(s, tz, false);
+            let _ = crate::services::surveys::parse_local_time(s, tz);
         }
     }
 }
