@@ -380,3 +380,24 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The small things people type: a sign-up capacity, a notice, a survey
+    /// prompt, a relation, a repair description scanned for emergency words.
+    #[test]
+    fn any_text_typed_at_any_other_step_is_read_or_refused(s in ".{0,80}") {
+        if let Some(n) = crate::domain::notice::parse_capacity(&s) {
+            prop_assert!((1..=100_000).contains(&n));
+        }
+        if let Ok(text) = crate::domain::notice::check_text(&s, 40) {
+            prop_assert!(!text.is_empty() && crate::domain::notice::telegram_len(&text) <= 40);
+        }
+        if let Ok(prompt) = crate::domain::survey::clean(&s, 20) {
+            prop_assert!(!prompt.is_empty() && prompt.chars().count() <= 20);
+        }
+        let _ = Relation::parse(&s);
+        let _ = crate::domain::repair::emergency_word(&s);
+    }
+}
