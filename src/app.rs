@@ -98,6 +98,7 @@ pub async fn start(
         me: me.clone(),
         handler: schema(),
         metrics: metrics.clone(),
+        flood: crate::bot::flood::FloodGuard::new(settings.flood),
     });
     let scheduler = Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick);
     let sender =

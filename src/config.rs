@@ -54,6 +54,16 @@ pub struct Settings {
     pub webhook_secret: Option<SecretString>,
     /// Where `propdesk run` serves the webhook, /healthz, /readyz and /metrics.
     pub webhook_listen: std::net::SocketAddr,
+    /// The abuse limit: how many updates one chat may send in a window.
+    pub flood: FloodSettings,
+}
+
+/// More than `updates` updates from one chat within `window_secs` are set
+/// aside, with one notice per window (`bot::flood`). `updates` 0: no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FloodSettings {
+    pub updates: u32,
+    pub window_secs: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +265,10 @@ impl Settings {
             progress_every_secs: number("NOTICE_PROGRESS_SECONDS", 3, 1, 60),
             photo_max_kb: number("NOTICE_PHOTO_MAX_KB", 5 * 1024, 1, 10 * 1024),
         };
+        let flood = FloodSettings {
+            updates: number("FLOOD_UPDATES", 20, 0, 10_000) as u32,
+            window_secs: number("FLOOD_WINDOW_SECONDS", 10, 1, 3600),
+        };
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         let webhook_url = value("WEBHOOK_URL").and_then(|v| match Url::parse(&v) {
@@ -305,6 +319,7 @@ impl Settings {
             webhook_url,
             webhook_secret,
             webhook_listen,
+            flood,
         })
     }
 
@@ -388,6 +403,16 @@ mod tests {
         let s = Settings::from_lookup(lookup(good)).unwrap();
         assert_eq!(s.webhook_listen.port(), 9000);
         assert!(!format!("{s:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_abuse_limit_is_read_and_zero_turns_it_off() {
+        let s = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(s.flood, FloodSettings { updates: 20, window_secs: 10 });
+        let s = Settings::from_lookup(lookup(&[("FLOOD_UPDATES", "0"), ("FLOOD_WINDOW_SECONDS", "60")])).unwrap();
+        assert_eq!(s.flood, FloodSettings { updates: 0, window_secs: 60 });
+        let err = Settings::from_lookup(lookup(&[("FLOOD_WINDOW_SECONDS", "0")])).unwrap_err().to_string();
+        assert!(err.contains("FLOOD_WINDOW_SECONDS"), "{err}");
     }
 
     #[test]

@@ -5,10 +5,43 @@
 pub enum AppError {
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
-    #[error("Telegram: {0}")]
+    #[error("Telegram: {}", telegram_error_text(.0))]
     Telegram(#[from] teloxide::RequestError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A Telegram error as logs may show it. teloxide's own text for an answer
+/// that did not parse quotes the whole answer, and an answer to a send holds
+/// the message sent (an owner's words, the phone number on a card): of that
+/// error only the kind and place of the parse failure are kept.
+pub fn telegram_error_text(err: &teloxide::RequestError) -> String {
+    match err {
+        teloxide::RequestError::InvalidJson { source, .. } => format!(
+            "Telegram's answer did not parse ({:?} error at line {}, column {})",
+            source.classify(),
+            source.line(),
+            source.column()
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_telegram_answer_that_does_not_parse_is_logged_without_its_content() {
+        let raw = r#"{"ok":true,"result":{"text":"业主电话 13800000001"}}"#;
+        let source = serde_json::from_str::<u8>(raw).unwrap_err();
+        let err = teloxide::RequestError::InvalidJson { source: source.into(), raw: raw.into() };
+        assert!(err.to_string().contains("13800000001"), "teloxide's own text quotes the answer");
+        for text in [telegram_error_text(&err), AppError::from(err).to_string()] {
+            assert!(!text.contains("13800000001") && !text.contains("业主"), "{text}");
+            assert!(text.contains("did not parse"), "{text}");
+        }
+    }
+}

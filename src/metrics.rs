@@ -23,6 +23,8 @@ pub struct Metrics {
     pub flood_waits: IntCounterVec,
     /// Webhook requests refused for a missing or wrong secret token.
     pub webhook_rejected: IntCounter,
+    /// Updates set aside unhandled by the abuse limit (`bot::flood`).
+    pub throttled: IntCounter,
 }
 
 impl Metrics {
@@ -54,6 +56,9 @@ impl Metrics {
         let webhook_rejected =
             IntCounter::new("propdesk_webhook_rejected_total", "Webhook requests without the right secret token")
                 .expect("valid metric");
+        let throttled =
+            IntCounter::new("propdesk_updates_throttled_total", "Updates set aside by the per-chat abuse limit")
+                .expect("valid metric");
         for c in [
             Box::new(updates.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(handler_seconds.clone()),
@@ -61,6 +66,7 @@ impl Metrics {
             Box::new(sends.clone()),
             Box::new(flood_waits.clone()),
             Box::new(webhook_rejected.clone()),
+            Box::new(throttled.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -74,7 +80,7 @@ impl Metrics {
         for source in ["outbox", "reply"] {
             flood_waits.with_label_values(&[source]);
         }
-        Metrics { registry, updates, handler_seconds, outbox_pending, sends, flood_waits, webhook_rejected }
+        Metrics { registry, updates, handler_seconds, outbox_pending, sends, flood_waits, webhook_rejected, throttled }
     }
 
     /// The text exposition format.
@@ -109,6 +115,7 @@ mod tests {
             "propdesk_outbox_sends_total{result=\"dead\"} 0",
             "propdesk_telegram_429_total{source=\"outbox\"} 0",
             "propdesk_webhook_rejected_total 0",
+            "propdesk_updates_throttled_total 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

@@ -1,5 +1,7 @@
 # Shared: errors, buttons, names of values
 
+# Sent once when someone sends too much too fast (the abuse limit); what they sent meanwhile is not handled.
+flood-slow-down = You are sending messages a little quickly. Please wait a moment before carrying on; thank you for your patience.
 error-generic = Sorry, something went wrong on our side. Please try again shortly; for anything urgent, call the service centre.
 error-not-understood = Sorry, I didn't understand that. Please use the menu buttons below.
 error-unknown-command = There is no such command. Send /help to see what I can do.

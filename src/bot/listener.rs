@@ -47,9 +47,16 @@ pub fn arrived(raw: Value) -> Option<Arrived> {
 #[derive(Debug, thiserror::Error)]
 enum PollError {
     #[error("getUpdates: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(reqwest::Error),
     #[error("getUpdates answered {code}: {description}")]
     Api { code: i64, description: String, retry_after: Option<u64> },
+}
+
+impl From<reqwest::Error> for PollError {
+    /// Without the URL: it holds the bot token, and this error is logged.
+    fn from(err: reqwest::Error) -> Self {
+        PollError::Http(err.without_url())
+    }
 }
 
 async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Value>, PollError> {
@@ -116,4 +123,18 @@ pub async fn poll(bot: Bot, pool: PgPool, wake: Arc<Notify>, shutdown: Cancellat
         wake.notify_one();
     }
     tracing::info!("listener stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_poll_is_logged_without_the_bot_token() {
+        // Nothing listens on port 1: the request fails at once.
+        let err = reqwest::Client::new().get("http://127.0.0.1:1/bot4242:SECRET/getUpdates").send().await.unwrap_err();
+        assert!(err.to_string().contains("SECRET"), "reqwest's own text names the URL");
+        let logged = PollError::from(err).to_string();
+        assert!(!logged.contains("SECRET"), "{logged}");
+    }
 }

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod complaint_filing;
 pub mod context;
 pub mod fallback;
+pub mod flood;
 pub mod keyboards;
 pub mod listener;
 pub mod membership;

@@ -57,6 +57,8 @@ pub struct Runner {
     pub handler: UpdateHandler<AppError>,
     /// Updates by outcome, handling time, 429s on replies.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The per-chat abuse limit (see `bot::flood`).
+    pub flood: crate::bot::flood::FloodGuard,
 }
 
 impl Runner {
@@ -100,11 +102,54 @@ impl Runner {
                 .push(row);
         }
         let chats = order.into_iter().filter_map(|chat| by_chat.remove(&chat)).map(|rows| async move {
+            let (rows, slow_down) = self.throttle(rows).await;
             for row in rows {
                 self.handle_row(row).await;
             }
+            if let Some(chat) = slow_down {
+                self.ask_to_slow_down(chat).await;
+            }
         });
         futures::future::join_all(chats).await;
+    }
+
+    /// The abuse limit, before a chat's rows are handled: what the chat sent
+    /// past the limit is marked handled ("throttled") without being acted on.
+    /// Returns the rows to handle, and the chat if it is to be asked to slow
+    /// down (the first time in a window, after its rows are answered).
+    async fn throttle(&self, rows: Vec<InboxRow>) -> (Vec<InboxRow>, Option<i64>) {
+        use crate::bot::flood::{Verdict, sent_at};
+        let Some(chat) = rows.first().and_then(|row| row.chat_id) else { return (rows, None) };
+        let now = self.clock.now();
+        let (mut keep, mut set_aside, mut tell) = (Vec::with_capacity(rows.len()), Vec::new(), false);
+        for row in rows {
+            match self.flood.check(chat, now, sent_at(&row.payload)) {
+                Verdict::Serve => keep.push(row),
+                verdict => {
+                    tell |= verdict == Verdict::Notify;
+                    set_aside.push(row.update_id);
+                }
+            }
+        }
+        if set_aside.is_empty() {
+            return (keep, None);
+        }
+        self.metrics.throttled.inc_by(set_aside.len() as u64);
+        if tell {
+            tracing::info!(chat, "a chat went over the abuse limit; its updates are set aside for the window");
+        }
+        if let Err(err) = store::inbox::set_aside(&self.pool, &set_aside, now, "throttled").await {
+            tracing::error!(chat, error = %err, "setting throttled updates aside failed");
+        }
+        (keep, tell.then_some(chat))
+    }
+
+    async fn ask_to_slow_down(&self, chat: i64) {
+        let locale = self.locale_of(chat).await;
+        let notice = Outgoing::new(Text::new("flood-slow-down"));
+        if let Err(err) = self.send_within_limits(chat, &notice, locale).await {
+            tracing::warn!(chat, error = crate::error::telegram_error_text(&err), "could not ask a chat to slow down");
+        }
     }
 
     async fn handle_row(&self, row: InboxRow) {
@@ -144,7 +189,7 @@ impl Runner {
             let locale = self.locale_of(chat).await;
             let sorry = Outgoing::new(Text::new("error-generic"));
             if let Err(e) = self.send_within_limits(chat, &sorry, locale).await {
-                tracing::warn!(chat, error = %e, "could not apologise");
+                tracing::warn!(chat, error = crate::error::telegram_error_text(&e), "could not apologise");
             }
         }
     }
@@ -273,9 +318,32 @@ impl Runner {
                 }
             };
             if let Err(err) = result {
-                tracing::warn!(chat_id, error = %err, ?reply, "a direct reply failed");
+                // What kind of reply, never its text: that is a person's words.
+                let error = crate::error::telegram_error_text(&err);
+                tracing::warn!(chat_id, error, reply = %reply_summary(&reply), "a direct reply failed");
             }
         }
+    }
+}
+
+/// A reply as logs may name it: its kind and, for a message, the message
+/// key ("send ticket-card"), never the text or arguments (a person's words,
+/// a phone number).
+fn reply_summary(reply: &Reply) -> String {
+    fn key(text: &Text) -> &str {
+        match text {
+            Text::Key { key, .. } => key,
+            Text::Lines(lines) => lines.first().map_or("lines", key),
+            Text::Plain(_) => "plain",
+        }
+    }
+    match reply {
+        Reply::Send(message) => format!("send {}", key(&message.text)),
+        Reply::Edit { message, .. } => format!("edit {}", key(&message.text)),
+        Reply::Document { .. } => "document".into(),
+        Reply::ClearButtons { .. } => "clear buttons".into(),
+        Reply::SetButtons { .. } => "set buttons".into(),
+        Reply::Answer { .. } => "answer".into(),
     }
 }
 
@@ -285,5 +353,18 @@ fn unexpected(cx: &Cx, update: &Update) {
         UpdateKind::CallbackQuery(q) => crate::bot::fallback::button_expired(cx, &q.id.0),
         UpdateKind::Message(_) => crate::bot::fallback::say_with_home(cx, Text::new("error-not-understood")),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_reply_is_named_by_its_kind_and_key_never_its_words() {
+        let card = Text::new("ticket-card").arg("phone", "+8613800000001").arg("description", "厨房漏水");
+        assert_eq!(reply_summary(&Reply::Send(Outgoing::new(card))), "send ticket-card");
+        let plain = Reply::Edit { message_id: 1, message: Outgoing::new(Text::plain("13800000001")) };
+        assert_eq!(reply_summary(&plain), "edit plain");
     }
 }

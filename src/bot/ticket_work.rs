@@ -379,4 +379,23 @@ mod tests {
         assert_eq!(parse_date("01-05", today), NaiveDate::from_ymd_opt(2027, 1, 5));
         assert_eq!(parse_date("next week", today), None);
     }
+
+    proptest::proptest! {
+        #![proptest_config(crate::domain::proptests::config(256))]
+
+        /// Any resume date typed, on any day: read or refused, and a date
+        /// typed without its year is never in the past.
+        #[test]
+        fn any_typed_resume_date_is_read_or_refused(
+            typed in "[+-]?[0-9]{0,6}[-/]?[0-9]{1,3}[-/][0-9]{1,3}|.{0,12}",
+            day in 0..=(366 * 400i64),
+        ) {
+            let today = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() + Duration::days(day);
+            if let Some(d) = parse_date(&typed, today)
+                && typed.trim().replace('/', "-").matches('-').count() == 1
+            {
+                proptest::prop_assert!(d >= today, "{typed} on {today} read as {d}");
+            }
+        }
+    }
 }

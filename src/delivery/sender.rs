@@ -85,7 +85,7 @@ fn classify(err: &RequestError) -> Failure {
         }
         RequestError::MigrateToChatId(_) => Failure::Permanent(err.to_string()),
         RequestError::Network(_) | RequestError::InvalidJson { .. } | RequestError::Io(_) => {
-            Failure::Transient(err.to_string())
+            Failure::Transient(crate::error::telegram_error_text(err))
         }
     }
 }

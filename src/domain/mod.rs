@@ -24,3 +24,6 @@ pub use repair::{Category, Urgency};
 pub use staff::Trade;
 pub use ticket::Status;
 pub use unit::UnitAddress;
+
+#[cfg(test)]
+pub(crate) mod proptests;

@@ -386,4 +386,72 @@ mod tests {
             assert!(err.contains(needle), "{needle:?} missing from {err}");
         }
     }
+
+    mod proptests {
+        use proptest::prelude::*;
+        use proptest::sample::select;
+
+        use super::*;
+
+        /// A row as a spreadsheet holds it, and what it must read as.
+        fn row() -> impl Strategy<Value = (String, (String, String, String, String, String, Relation))> {
+            let part = "[0-9A-Z]{1,4}";
+            let entrance = prop_oneof!["[0-9A-Z]{1,3}", Just(String::new())];
+            let name = "[张王李赵刘陈杨黄吴周][伟芳娜秀英敏静丽强磊]{1,2}|[A-Z][a-z]{1,8}";
+            let phone = "1[3-9][0-9]{9}";
+            let relation =
+                select(vec![("业主", Relation::Owner), ("家属", Relation::Family), ("tenant", Relation::Tenant)]);
+            (part, entrance, part, name, phone, relation).prop_map(|(b, e, r, name, phone, (word, relation))| {
+                let line = format!("{b},{e},{r},{name},{phone},{word}");
+                (line, (b, e, r, name, phone, relation))
+            })
+        }
+
+        proptest! {
+            #![proptest_config(crate::domain::proptests::config(128))]
+
+            #[test]
+            fn any_bytes_are_read_or_refused_with_line_numbers(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+                match read_rows(bytes.as_slice()) {
+                    Ok(_) | Err(ImportError::Read(_)) => {}
+                    Err(ImportError::InvalidRows(rows)) => {
+                        prop_assert!(!rows.is_empty());
+                        let lines = bytes.iter().filter(|b| **b == b'\n' || **b == b'\r').count() as u64 + 1;
+                        for row in rows {
+                            prop_assert!((1..=lines).contains(&row.line), "line {} of {lines}", row.line);
+                        }
+                    }
+                    Err(other) => prop_assert!(false, "unexpected {other}"),
+                }
+            }
+
+            #[test]
+            fn any_csv_text_is_read_or_refused(text in "(([0-9a-z栋\\-+ \"]{0,6},){0,7}[^,]{0,6}\n){0,6}") {
+                let with_header = format!("building,entrance,room,owner_name,phone,relation\n{text}");
+                let _ = read_rows(with_header.as_bytes());
+                let _ = read_rows(text.as_bytes());
+            }
+
+            #[test]
+            fn valid_rows_read_back_as_written(rows in proptest::collection::vec(row(), 1..12)) {
+                let mut file = String::from("楼栋,单元,房号,业主姓名,电话,关系\n");
+                let mut expected = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                for (line, (b, e, r, name, phone, relation)) in rows {
+                    if seen.insert((b.clone(), e.clone(), r.clone(), phone.clone())) {
+                        file.push_str(&line);
+                        file.push('\n');
+                        expected.push((UnitAddress::new(&b, &e, &r).unwrap(), name, format!("+86{phone}"), relation));
+                    }
+                }
+                let read = read_rows(file.as_bytes()).map_err(|e| e.to_string());
+                let read: Vec<_> = read
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.address, r.owner_name, r.phone.as_str().to_owned(), r.relation))
+                    .collect();
+                prop_assert_eq!(read, expected);
+            }
+        }
+    }
 }

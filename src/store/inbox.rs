@@ -76,6 +76,18 @@ pub async fn mark_handled(
     Ok(())
 }
 
+/// Marks updates handled without handling them (the abuse limit), with why.
+/// One another replica has handled meanwhile keeps its own mark.
+pub async fn set_aside(pool: &PgPool, update_ids: &[i64], now: DateTime<Utc>, reason: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE inbox SET handled_at = $2, last_error = $3 WHERE update_id = ANY($1) AND handled_at IS NULL")
+        .bind(update_ids)
+        .bind(now)
+        .bind(reason)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// Counts a failed attempt; returns how many there have been.
 pub async fn record_failure(pool: &PgPool, update_id: i64, error: &str) -> sqlx::Result<i32> {
     sqlx::query_scalar(

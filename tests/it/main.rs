@@ -3,7 +3,9 @@
 
 mod bad_input;
 mod complaints;
+mod flood;
 mod locales;
+mod log_privacy;
 mod notices;
 mod onboarding;
 mod process;

@@ -80,6 +80,8 @@ impl TestApp {
         let bot = Bot::new("4242:TEST").set_api_url(url);
         let mut settings = Settings::for_local();
         settings.admin_ids = vec![ADMIN];
+        // No abuse limit unless a test turns it on (tests/it/flood.rs): a test plays people fast.
+        settings.flood.updates = 0;
         let mut app = TestApp {
             emu,
             pool: db.pool.clone(),

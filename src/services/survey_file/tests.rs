@@ -224,3 +224,109 @@ fn errors_render_as_file_line_reason() {
         "q4.yaml: 文件是空的"
     );
 }
+
+mod proptests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Either a spec, or problems each on a line of the file (or on none).
+    fn read_or_refused(name: &str, src: &str) -> Result<(), TestCaseError> {
+        // YAML also ends a line at a lone carriage return.
+        let lines = src.replace("\r\n", "\n").replace('\r', "\n").lines().count().max(1) + 1;
+        match parse(name, src.as_bytes(), now(), Shanghai) {
+            Ok(spec) => prop_assert!(!spec.questions.is_empty() && !spec.title.is_empty()),
+            Err(errors) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    if let Some(line) = e.line {
+                        prop_assert!((1..=lines).contains(&line), "line {line} of {lines}");
+                    }
+                    // The reason renders in both languages.
+                    let _ = e.render(name, Locale::ZhCn);
+                    let _ = e.render(name, Locale::En);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A valid file with one change: a line dropped, duplicated or cut short,
+    /// or some text put in somewhere.
+    fn mutated(src: &'static str) -> impl Strategy<Value = String> {
+        let lines: Vec<&'static str> = src.lines().collect();
+        let n = lines.len();
+        let insert = prop_oneof![
+            Just(String::new()),
+            "[ \\-:\\[\\]{}#\"'|>&*!%@`,=.0-9a-z]{1,6}",
+            Just("opens: -262143-01-01 00:00".to_owned()),
+            Just("closes: +262143-12-31".to_owned()),
+            Just("remind_before_hours: 99999999999999999999".to_owned()),
+        ];
+        (0..n, 0..4u8, insert, 0..80usize).prop_map(move |(at, how, text, column)| {
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            match how {
+                0 => {
+                    out.remove(at);
+                }
+                1 => out.insert(at, out[at].clone()),
+                2 => {
+                    let cut: String = out[at].chars().take(column).collect();
+                    out[at] = cut;
+                }
+                _ => {
+                    let byte = out[at].char_indices().map(|(i, _)| i).nth(column).unwrap_or(out[at].len());
+                    out[at].insert_str(byte, &text);
+                }
+            }
+            out.join("\n")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::domain::proptests::config(64))]
+
+        #[test]
+        fn any_text_as_yaml_is_read_or_refused_with_line_numbers(src in "(.{0,30}\n){0,8}") {
+            read_or_refused("survey.yaml", &src)?;
+        }
+
+        #[test]
+        fn any_text_with_any_line_endings_as_yaml_is_read_or_refused(src in "([a-z: \\-\"\t]{0,12}[\r\n]{1,2}){0,8}") {
+            read_or_refused("survey.yaml", &src)?;
+        }
+
+        #[test]
+        fn any_text_as_toml_is_read_or_refused_with_line_numbers(src in "(.{0,30}\n){0,8}") {
+            read_or_refused("survey.toml", &src)?;
+        }
+
+        #[test]
+        fn a_mutated_yaml_example_is_read_or_refused_with_line_numbers(src in mutated(EXAMPLE_YAML)) {
+            read_or_refused("survey.yaml", &src)?;
+        }
+
+        #[test]
+        fn a_mutated_toml_example_is_read_or_refused_with_line_numbers(src in mutated(EXAMPLE_TOML)) {
+            read_or_refused("survey.toml", &src)?;
+        }
+
+        #[test]
+        fn any_typed_date_is_read_or_refused(s in "[+-]?[0-9]{1,6}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?") {
+            let _ = parse_local(&s, Shanghai, true);
+            let _ = parse_local(&s, Shanghai, false);
+            let _ = crate::services::surveys::parse_local_time(&s, Shanghai);
+        }
+    }
+}
+
+#[test]
+fn the_first_and_last_days_chrono_can_read_do_not_panic_in_any_zone() {
+    for s in ["-262143-01-01 00:00", "+262142-12-31 23:59", "-262143-01-01", "+262142-12-31", "262142-12-31"] {
+        for tz in [Shanghai, chrono_tz::America::Los_Angeles, chrono_tz::Pacific::Kiritimati] {
+            let _ = parse_local(s, tz, true);
+            let _ = parse_local(s, tz, false);
+            let _ = crate::services::surveys::parse_local_time(s, tz);
+        }
+    }
+}
