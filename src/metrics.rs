@@ -23,6 +23,8 @@ pub struct Metrics {
     pub flood_waits: IntCounterVec,
     /// Webhook requests refused for a missing or wrong secret token.
     pub webhook_rejected: IntCounter,
+    /// 1 while this replica holds the lease (sender, scheduler), else 0.
+    pub lease_held: IntGaugeVec,
 }
 
 impl Metrics {
@@ -54,6 +56,11 @@ impl Metrics {
         let webhook_rejected =
             IntCounter::new("propdesk_webhook_rejected_total", "Webhook requests without the right secret token")
                 .expect("valid metric");
+        let lease_held = IntGaugeVec::new(
+            Opts::new("propdesk_lease_held", "1 while this replica holds the lease: sender, scheduler"),
+            &["lease"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(updates.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(handler_seconds.clone()),
@@ -61,6 +68,7 @@ impl Metrics {
             Box::new(sends.clone()),
             Box::new(flood_waits.clone()),
             Box::new(webhook_rejected.clone()),
+            Box::new(lease_held.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -74,7 +82,10 @@ impl Metrics {
         for source in ["outbox", "reply"] {
             flood_waits.with_label_values(&[source]);
         }
-        Metrics { registry, updates, handler_seconds, outbox_pending, sends, flood_waits, webhook_rejected }
+        for lease in ["sender", "scheduler"] {
+            lease_held.with_label_values(&[lease]);
+        }
+        Metrics { registry, updates, handler_seconds, outbox_pending, sends, flood_waits, webhook_rejected, lease_held }
     }
 
     /// The text exposition format.
@@ -109,6 +120,7 @@ mod tests {
             "propdesk_outbox_sends_total{result=\"dead\"} 0",
             "propdesk_telegram_429_total{source=\"outbox\"} 0",
             "propdesk_webhook_rejected_total 0",
+            "propdesk_lease_held{lease=\"sender\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

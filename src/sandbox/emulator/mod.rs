@@ -20,6 +20,7 @@ mod params;
 mod sending;
 mod state;
 mod types;
+mod webhook;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -322,6 +323,16 @@ impl Emulator {
     /// Bot API calls received for this method (case-insensitive), failed ones included.
     pub fn request_count(&self, method: &str) -> usize {
         self.inner.with_state(|s| s.request_count(method))
+    }
+
+    /// Every webhook POST answered, in order: (update_id, HTTP status; 0 for a connection error).
+    pub fn webhook_deliveries(&self) -> Vec<(i64, u16)> {
+        self.inner.with_state(|s| s.webhook.log.clone())
+    }
+
+    /// The `max_connections` of the webhook set (Telegram's default, 40, when the bot gave none).
+    pub fn webhook_max_connections(&self) -> usize {
+        self.inner.with_state(|s| s.webhook.max_connections)
     }
 
     /// The `allowed_updates` the bot last asked for (None: Telegram's default kinds).
