@@ -4,7 +4,8 @@
 //! `TELOXIDE_API_URL`); tests play users through the Rust API below, and the browser chat page through
 //! the control HTTP routes under `/control`. Answers are real Bot API JSON, and the rules that catch bot
 //! bugs are enforced: a user must write first, flood limits (when on), MarkdownV2 escaping, "message is
-//! not modified", one answer per callback query.
+//! not modified", one answer per callback query. Updates wait for `getUpdates`, or, once the bot set a
+//! webhook, are POSTed to it as Telegram does (`webhook.rs`).
 //!
 //! All state sits in one `std::sync::Mutex<State>`, never held across an `.await`; waiters (long
 //! polls, `wait_for_*`) are woken through `tokio::sync::watch` channels carrying version numbers.
