@@ -87,7 +87,27 @@ pub async fn start(
     }
     let shutdown = CancellationToken::new();
     let wake = Arc::new(Notify::new());
-    let limits = Arc::new(RateLimits::new(options.send_limits));
+    let mut limits = RateLimits::new(options.send_limits);
+    if options.webhook.is_some() {
+        // Webhook mode is how several replicas run: they share the overall rate.
+        crate::store::send_window::prepare(&pool, options.send_limits.overall_per_sec)
+            .await
+            .context("preparing the shared send window")?;
+        limits = limits.shared_with_replicas(pool.clone());
+    }
+    let limits = Arc::new(limits);
+    // Chats' turns hold a connection from before an update is handled until
+    // its replies are out (rate limits included), so they get a pool of their
+    // own: they never starve the handling, the webhook or the send window
+    // (which would deadlock). Its size bounds the chats handled at once.
+    let turns = match options.webhook.is_some() {
+        true => Some(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(8)
+                .connect_lazy_with((*pool.connect_options()).clone()),
+        ),
+        false => None,
+    };
     let metrics = Arc::new(Metrics::new());
     let runner = Arc::new(Runner {
         pool: pool.clone(),
@@ -99,8 +119,10 @@ pub async fn start(
         handler: schema(),
         metrics: metrics.clone(),
         flood: crate::bot::flood::FloodGuard::new(settings.flood),
+        turns,
     });
-    let scheduler = Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick);
+    let scheduler =
+        Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick).with_metrics(metrics.clone());
     let sender =
         Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, limits).with_metrics(metrics.clone());
     let mut tasks = Vec::new();

@@ -25,6 +25,8 @@ pub struct Metrics {
     pub webhook_rejected: IntCounter,
     /// Updates set aside unhandled by the abuse limit (`bot::flood`).
     pub throttled: IntCounter,
+    /// 1 while this replica holds the lease (sender, scheduler), else 0.
+    pub lease_held: IntGaugeVec,
 }
 
 impl Metrics {
@@ -59,6 +61,11 @@ impl Metrics {
         let throttled =
             IntCounter::new("propdesk_updates_throttled_total", "Updates set aside by the per-chat abuse limit")
                 .expect("valid metric");
+        let lease_held = IntGaugeVec::new(
+            Opts::new("propdesk_lease_held", "1 while this replica holds the lease: sender, scheduler"),
+            &["lease"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(updates.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(handler_seconds.clone()),
@@ -67,6 +74,7 @@ impl Metrics {
             Box::new(flood_waits.clone()),
             Box::new(webhook_rejected.clone()),
             Box::new(throttled.clone()),
+            Box::new(lease_held.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -80,7 +88,20 @@ impl Metrics {
         for source in ["outbox", "reply"] {
             flood_waits.with_label_values(&[source]);
         }
-        Metrics { registry, updates, handler_seconds, outbox_pending, sends, flood_waits, webhook_rejected, throttled }
+        for lease in ["sender", "scheduler"] {
+            lease_held.with_label_values(&[lease]);
+        }
+        Metrics {
+            registry,
+            updates,
+            handler_seconds,
+            outbox_pending,
+            sends,
+            flood_waits,
+            webhook_rejected,
+            throttled,
+            lease_held,
+        }
     }
 
     /// The text exposition format.
@@ -116,6 +137,7 @@ mod tests {
             "propdesk_telegram_429_total{source=\"outbox\"} 0",
             "propdesk_webhook_rejected_total 0",
             "propdesk_updates_throttled_total 0",
+            "propdesk_lease_held{lease=\"sender\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

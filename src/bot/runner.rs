@@ -59,6 +59,9 @@ pub struct Runner {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The per-chat abuse limit (see `bot::flood`).
     pub flood: crate::bot::flood::FloodGuard,
+    /// Several replicas (webhook mode): a pool for chats' turns, so one
+    /// chat's replies are out before another replica handles its next update.
+    pub turns: Option<PgPool>,
 }
 
 impl Runner {
@@ -155,7 +158,11 @@ impl Runner {
     async fn handle_row(&self, row: InboxRow) {
         let update_id = row.update_id;
         let timer = self.metrics.handler_seconds.start_timer();
+        let turn = self.chat_turn(row.chat_id).await;
         let result = self.process(&row).await;
+        if let Some(turn) = turn {
+            turn.release().await;
+        }
         timer.observe_duration();
         let err = match result {
             Ok(outcome) => {
@@ -192,6 +199,18 @@ impl Runner {
                 tracing::warn!(chat, error = crate::error::telegram_error_text(&e), "could not apologise");
             }
         }
+    }
+
+    /// With several replicas, waits until no other replica is handling or
+    /// answering this chat (see `store::chat_turn`). Without the turn (the
+    /// database refused it) the update is handled anyway: the transaction's
+    /// chat lock still keeps the handling itself in order.
+    async fn chat_turn(&self, chat: Option<i64>) -> Option<store::chat_turn::ChatTurn> {
+        let (pool, chat) = (self.turns.as_ref()?, chat?);
+        store::chat_turn::take(pool, chat)
+            .await
+            .inspect_err(|err| tracing::warn!(chat, error = %err, "could not take the chat's turn"))
+            .ok()
     }
 
     async fn locale_of(&self, chat: i64) -> Locale {

@@ -13,6 +13,14 @@
 //! and, run at exactly the rate, any jitter puts one send too many into a
 //! second.
 //!
+//! Several replicas (webhook mode) each keep these limits for what they send,
+//! which alone would let N replicas send N times the rate; so there every
+//! send also takes a place in a window kept in PostgreSQL
+//! (`store::send_window`): at most the overall rate in any `WINDOW`,
+//! whichever replica sends. The per-chat limits stay per replica: one chat's
+//! messages mostly come from the one replica handling its update, and a rare
+//! 429 there is waited out.
+//!
 //! (teloxide's Throttle adaptor keeps limits too, but only for what goes
 //! through it, and it releases queued requests on a 250 ms tick: every
 //! reply would wait up to a quarter second for nothing.)
@@ -23,6 +31,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sqlx::PgPool;
 
 /// The span in which at most `overall_per_sec` sends leave: a second, and a
 /// margin for how unevenly requests take to reach Telegram.
@@ -85,6 +94,8 @@ pub struct RateLimits {
     window: SlidingWindow,
     per_chat_sec: DefaultKeyedRateLimiter<i64>,
     per_chat_min: DefaultKeyedRateLimiter<i64>,
+    /// The window shared with other replicas, when there may be some.
+    shared: Option<PgPool>,
 }
 
 fn quota(n: u32, per: Duration, burst: u32) -> Quota {
@@ -110,7 +121,15 @@ impl RateLimits {
                 Duration::from_secs(60),
                 limits.per_chat_per_min,
             )),
+            shared: None,
         }
+    }
+
+    /// Every send also takes a place in the window shared through `pool`
+    /// (prepared with `store::send_window::prepare`).
+    pub fn shared_with_replicas(mut self, pool: PgPool) -> Self {
+        self.shared = Some(pool);
+        self
     }
 
     pub fn overall_per_sec(&self) -> u32 {
@@ -123,6 +142,24 @@ impl RateLimits {
         self.per_chat_sec.until_key_ready(&chat).await;
         self.overall.until_ready().await;
         self.window.until_ready().await;
+        if let Some(pool) = &self.shared {
+            self.until_shared_ready(pool).await;
+        }
+    }
+
+    async fn until_shared_ready(&self, pool: &PgPool) {
+        loop {
+            match crate::store::send_window::take(pool, self.overall_per_sec, WINDOW).await {
+                Ok(None) => return,
+                Ok(Some(wait)) => tokio::time::sleep(wait.max(Duration::from_millis(1))).await,
+                Err(err) => {
+                    // Without the database nothing else works either; this
+                    // replica's own limits still hold.
+                    tracing::warn!(error = %err, "the shared send window is unreachable; sending on local limits");
+                    return;
+                }
+            }
+        }
     }
 
     /// Forgets chats that have been quiet (the keyed state grows otherwise).

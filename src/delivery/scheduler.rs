@@ -19,49 +19,49 @@ use crate::bot::fallback::home_markup;
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::lease;
+use crate::metrics::Metrics;
 use crate::services::sla_watch::{self, Sweep};
-
-/// How often a replica without the lease asks for it again.
-const LEASE_RETRY: Duration = Duration::from_secs(5);
 
 pub struct Scheduler {
     pool: PgPool,
     clock: SharedClock,
     settings: Arc<Settings>,
     period: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl Scheduler {
     pub fn new(pool: PgPool, clock: SharedClock, settings: Arc<Settings>, period: Duration) -> Self {
-        Scheduler { pool, clock, settings, period }
+        Scheduler { pool, clock, settings, period, metrics: Arc::new(Metrics::new()) }
     }
 
-    /// Runs until `shutdown`: takes the lease, then ticks every period. A
-    /// tick in progress when shutdown comes finishes (its transactions are
-    /// short); the wait between ticks ends at once.
+    /// Counts the lease into `metrics` (otherwise into a private set nobody reads).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Runs until `shutdown`: ticks every period while this replica holds
+    /// the scheduler lease (and asks for it again if it is lost). A tick in
+    /// progress when shutdown comes finishes (its transactions are short);
+    /// the wait between ticks ends at once.
     pub async fn run(self, shutdown: CancellationToken) {
-        let _lease = loop {
-            match lease::try_acquire(&self.pool, lease::SCHEDULER).await {
-                Ok(Some(lease)) => break lease,
-                Ok(None) => tracing::debug!("another replica schedules; waiting for the lease"),
-                Err(err) => tracing::warn!(error = %err, "could not ask for the scheduler lease"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(LEASE_RETRY) => {}
-                _ = shutdown.cancelled() => return,
-            }
-        };
+        let this = &self;
+        lease::run_while_held(&self.pool, lease::SCHEDULER, &self.metrics, &shutdown, |stop| this.ticks(stop)).await;
+        tracing::info!("scheduler stopped");
+    }
+
+    async fn ticks(&self, stop: CancellationToken) {
         // Ticks keep their rhythm; a slow one is not followed by a burst.
         let mut ticks = tokio::time::interval(self.period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
-                _ = shutdown.cancelled() => break,
+                _ = stop.cancelled() => break,
             }
             self.tick().await;
         }
-        tracing::info!("scheduler stopped");
     }
 
     /// One pass over everything due now. Public so operators and tests can

@@ -112,20 +112,17 @@ impl Sender {
         self.metrics.sends.with_label_values(&[result]).inc();
     }
 
-    /// Runs until `shutdown`: takes the lease, then delivers. Rows claimed
-    /// when shutdown comes are finished first.
+    /// Runs until `shutdown`: delivers while this replica holds the sender
+    /// lease (and asks for it again if it is lost). Rows claimed when
+    /// shutdown comes are finished first.
     pub async fn run(self, shutdown: CancellationToken) {
-        let _lease = loop {
-            match lease::try_acquire(&self.pool, lease::SENDER).await {
-                Ok(Some(lease)) => break lease,
-                Ok(None) => tracing::debug!("another replica sends; waiting for the lease"),
-                Err(err) => tracing::warn!(error = %err, "could not ask for the sender lease"),
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                _ = shutdown.cancelled() => return,
-            }
-        };
+        let this = &self;
+        lease::run_while_held(&self.pool, lease::SENDER, &self.metrics, &shutdown, |stop| this.serve(stop)).await;
+        tracing::info!("outbox sender stopped");
+    }
+
+    /// Delivers until `stop` (shutdown, or the lease lost).
+    async fn serve(&self, stop: CancellationToken) {
         match store::outbox::release_claimed(&self.pool).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "re-queued messages a previous sender had claimed"),
@@ -144,7 +141,7 @@ impl Sender {
                 None
             }
         };
-        while !shutdown.is_cancelled() {
+        while !stop.is_cancelled() {
             let delivered = self.round().await;
             if delivered > 0 {
                 continue;
@@ -155,7 +152,7 @@ impl Sender {
                     let failed = tokio::select! {
                         received = l.recv() => received.err(),
                         _ = tokio::time::sleep(wait) => None,
-                        _ = shutdown.cancelled() => None,
+                        _ = stop.cancelled() => None,
                     };
                     // With the database gone, recv fails at once: wait instead
                     // of spinning (which starves a single-threaded runtime).
@@ -163,17 +160,16 @@ impl Sender {
                         tracing::warn!(error = %err, "outbox LISTEN failed; retrying");
                         tokio::select! {
                             _ = tokio::time::sleep(wait) => {}
-                            _ = shutdown.cancelled() => {}
+                            _ = stop.cancelled() => {}
                         }
                     }
                 }
                 None => tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.cancelled() => {}
+                    _ = stop.cancelled() => {}
                 },
             }
         }
-        tracing::info!("outbox sender stopped");
     }
 
     /// How long to sleep with nothing due: until the next row falls due, at

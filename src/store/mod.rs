@@ -1,6 +1,7 @@
 //! SQL, one file per aggregate. Functions take a `&mut PgConnection` so a
 //! caller can compose several in one transaction.
 
+pub mod chat_turn;
 pub mod communities;
 pub mod dialogues;
 pub mod embedded;
@@ -13,6 +14,7 @@ pub mod residents;
 pub mod roster;
 pub mod satisfaction;
 pub mod schedule;
+pub mod send_window;
 pub mod staff;
 pub mod stats;
 pub mod survey_results;

@@ -11,6 +11,7 @@ mod onboarding;
 mod process;
 mod reliability;
 mod repairs;
+mod replicas;
 mod satisfaction;
 mod schedule;
 mod staff;

@@ -63,7 +63,8 @@ impl TestApp {
 
     /// Webhook mode: the app serves `POST /telegram` (and the operator
     /// endpoints) on a free port and expects `WEBHOOK_SECRET`; the test posts
-    /// the updates itself (the emulator does not push them).
+    /// the updates itself (the emulator tries to push them to propdesk.test,
+    /// which it cannot reach).
     pub async fn spawn_webhook() -> TestApp {
         let config = WebhookConfig {
             url: url::Url::parse("https://propdesk.test/telegram").unwrap(),

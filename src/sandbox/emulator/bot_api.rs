@@ -108,7 +108,11 @@ async fn handle(AxumState(inner): AxumState<Arc<Inner>>, Path(method): Path<Stri
     if method.eq_ignore_ascii_case("getUpdates") {
         return reply(get_updates(&inner, &params).await);
     }
-    reply(inner.with_state(|s| call(s, &method, &params)))
+    let answer = inner.with_state(|s| call(s, &method, &params));
+    if method.eq_ignore_ascii_case("setWebhook") {
+        super::webhook::start(&inner);
+    }
+    reply(answer)
 }
 
 /// Every method but `getUpdates` runs under the lock, without awaiting.
@@ -125,6 +129,7 @@ fn call(s: &mut State, method: &str, p: &Params) -> ApiResult {
         }
         "setwebhook" => {
             s.webhook_url = p.str("url").filter(|u| !u.is_empty());
+            super::webhook::configure(s, p);
             // Remembered like getUpdates' list (shown by getWebhookInfo).
             if let Some(allowed) = p.json("allowed_updates").and_then(|v| {
                 v.as_array().map(|a| a.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect::<Vec<_>>())

@@ -4,7 +4,8 @@
 //! `TELOXIDE_API_URL`); tests play users through the Rust API below, and the browser chat page through
 //! the control HTTP routes under `/control`. Answers are real Bot API JSON, and the rules that catch bot
 //! bugs are enforced: a user must write first, flood limits (when on), MarkdownV2 escaping, "message is
-//! not modified", one answer per callback query.
+//! not modified", one answer per callback query. Updates wait for `getUpdates`, or, once the bot set a
+//! webhook, are POSTed to it as Telegram does (`webhook.rs`).
 //!
 //! All state sits in one `std::sync::Mutex<State>`, never held across an `.await`; waiters (long
 //! polls, `wait_for_*`) are woken through `tokio::sync::watch` channels carrying version numbers.
@@ -20,6 +21,7 @@ mod params;
 mod sending;
 mod state;
 mod types;
+mod webhook;
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -322,6 +324,16 @@ impl Emulator {
     /// Bot API calls received for this method (case-insensitive), failed ones included.
     pub fn request_count(&self, method: &str) -> usize {
         self.inner.with_state(|s| s.request_count(method))
+    }
+
+    /// Every webhook POST answered, in order: (update_id, HTTP status; 0 for a connection error).
+    pub fn webhook_deliveries(&self) -> Vec<(i64, u16)> {
+        self.inner.with_state(|s| s.webhook.log.clone())
+    }
+
+    /// The `max_connections` of the webhook set (Telegram's default, 40, when the bot gave none).
+    pub fn webhook_max_connections(&self) -> usize {
+        self.inner.with_state(|s| s.webhook.max_connections)
     }
 
     /// The `allowed_updates` the bot last asked for (None: Telegram's default kinds).

@@ -77,6 +77,8 @@ pub(crate) struct State {
     pub updates_version: u64,
     pub allowed_updates: Option<Vec<String>>,
     pub webhook_url: Option<String>,
+    /// The rest of the webhook: secret, max_connections, deliveries (see `webhook.rs`).
+    pub webhook: super::webhook::WebhookState,
     pub commands: Vec<RegisteredCommands>,
     pub files: HashMap<String, StoredFile>,
     pub file_paths: HashMap<String, String>,
@@ -139,6 +141,7 @@ impl State {
             updates_version: 0,
             allowed_updates: None,
             webhook_url: None,
+            webhook: Default::default(),
             commands: Vec::new(),
             files: HashMap::new(),
             file_paths: HashMap::new(),
