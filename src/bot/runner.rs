@@ -125,12 +125,16 @@ impl Runner {
         let Some(chat) = rows.first().and_then(|row| row.chat_id) else { return (rows, None) };
         let now = self.clock.now();
         let (mut keep, mut set_aside, mut tell) = (Vec::with_capacity(rows.len()), Vec::new(), false);
+        let mut presses = Vec::new();
         for row in rows {
             match self.flood.check(chat, now, sent_at(&row.payload)) {
                 Verdict::Serve => keep.push(row),
                 verdict => {
                     tell |= verdict == Verdict::Notify;
                     set_aside.push(row.update_id);
+                    presses.extend(
+                        row.payload.pointer("/callback_query/id").and_then(|id| id.as_str()).map(str::to_owned),
+                    );
                 }
             }
         }
@@ -143,6 +147,13 @@ impl Runner {
         }
         if let Err(err) = store::inbox::set_aside(&self.pool, &set_aside, now, "throttled").await {
             tracing::error!(chat, error = %err, "setting throttled updates aside failed");
+        }
+        // A button press set aside still gets its answer, or the client spins.
+        for query_id in presses {
+            if let Err(err) = self.bot.answer_callback_query(CallbackQueryId(query_id)).await {
+                let error = crate::error::telegram_error_text(&err);
+                tracing::warn!(chat, error, "answering a throttled button press failed");
+            }
         }
         (keep, tell.then_some(chat))
     }

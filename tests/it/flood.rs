@@ -67,6 +67,11 @@ async fn a_flooder_is_told_once_and_ignored_while_others_are_served_and_after_th
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(app.emu.bot_messages(flooder.id).iter().all(|m| m.seq <= quiet), "nothing more was sent");
+    // A button pressed in the window is set aside too, but answered, so the client stops spinning.
+    let query = flooder.press_data("forged:1");
+    let answer = app.emu.wait_for_callback_answer(&query, WAIT).await.expect("the press is answered");
+    assert_eq!(answer.text, None);
+    assert!(app.emu.bot_messages(flooder.id).iter().all(|m| m.seq <= quiet), "and nothing is sent");
 
     app.advance(chrono::Duration::seconds(WINDOW_SECS + 1));
     let served = flooder.says("/help").await;
