@@ -100,7 +100,8 @@ async fn handle(AxumState(inner): AxumState<Arc<Inner>>, Path(method): Path<Stri
     };
     let fault = inner.with_state(|s| {
         *s.request_counts.entry(method.clone()).or_default() += 1;
-        faults::take_fault(s, &method, params.i64("chat_id"))
+        let chat_id = params.i64("chat_id");
+        faults::take_fault(s, &method, chat_id).or_else(|| faults::take_chaos(s, &method, chat_id))
     });
     if let Some(failure) = fault {
         return failure.into_response();
