@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod complaints;
+mod drill_kit;
+mod drills;
 mod locales;
 mod notices;
 mod onboarding;
