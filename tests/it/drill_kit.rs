@@ -26,11 +26,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use propdesk::config::Settings;
+use propdesk::delivery::sender::MAX_ATTEMPTS;
 use propdesk::domain::callback::FilingOp;
 use propdesk::domain::notice::{Audience, Bodies, NoticeKind};
 use propdesk::domain::{CallbackData, Category, Trade, Urgency};
 use propdesk::i18n::{Locale, Text};
-use propdesk::sandbox::emulator::{ChatMessage, EmuUser, Emulator};
+use propdesk::sandbox::emulator::{Chaos, ChatMessage, EmuUser, Emulator};
 use propdesk::services::{notices, people, sla_watch};
 use propdesk::store::{self, users::Seen};
 use rand::{Rng, SeedableRng};
@@ -430,6 +431,10 @@ pub struct KillDrill {
     pub rate_per_sec: u32,
     /// Longest wait for one prompt (through kills and restarts).
     pub wait: Duration,
+    /// Telegram failing requests meanwhile, aimed at the notification and
+    /// broadcast recipients (the plumbers and the owners not in a dialogue:
+    /// a direct reply that fails is logged and not retried, by design).
+    pub chaos: Option<Chaos>,
 }
 
 #[derive(Debug)]
@@ -455,6 +460,7 @@ pub struct KillFigures {
     pub duplicates_outside_claimed: usize,
     pub max_duplicates_per_chat: usize,
     pub outbox: String,
+    pub chaos: Option<ChaosFigures>,
     pub lines: Vec<String>,
 }
 
@@ -464,6 +470,11 @@ impl KillDrill {
         let community = Community::seed(pool.clone(), self.owners, self.dialogues).await;
         let emu = community.emu.clone();
         let prompts = Arc::new(Prompts::new());
+        let chaos_chats: Vec<i64> =
+            community.plumbers().chain(FIRST_OWNER + self.dialogues..FIRST_OWNER + self.owners).collect();
+        if let Some(chaos) = &self.chaos {
+            emu.set_chaos(Some(chaos.clone().only_chats(chaos_chats.clone())));
+        }
         let mut bot = Some(BotProcess::start(db_url, &community.api_url, self.rate_per_sec));
         let notice_id = community.broadcast().await;
 
@@ -513,8 +524,17 @@ impl KillDrill {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let elapsed = started.elapsed();
+        let chaos = match &self.chaos {
+            Some(_) => Some(ChaosFigures::measure(&community, &chaos_chats).await),
+            None => None,
+        };
         bot.take().expect("running").stop();
-        self.figures(&community, &prompts, notice_id, kills, elapsed).await
+        let mut figures = self.figures(&community, &prompts, notice_id, kills, elapsed).await;
+        if let Some(chaos) = chaos {
+            figures.lines.extend(chaos.lines(&format!("chaos drill {}/{}", self.dialogues, self.owners)));
+            figures.chaos = Some(chaos);
+        }
+        figures
     }
 
     /// With the bot dead: each owner's saved step against the last prompt in
@@ -656,6 +676,7 @@ impl KillDrill {
             duplicates_outside_claimed: outside,
             max_duplicates_per_chat,
             outbox,
+            chaos: None,
             lines: Vec::new(),
         };
         f.lines = self.lines(&f, notice_id);
@@ -663,7 +684,8 @@ impl KillDrill {
     }
 
     fn lines(&self, f: &KillFigures, notice_id: i64) -> Vec<String> {
-        let name = format!("kill drill {}/{}", self.dialogues, self.owners);
+        let kind = if self.chaos.is_some() { "chaos drill" } else { "kill drill" };
+        let name = format!("{kind} {}/{}", self.dialogues, self.owners);
         let mut lines = vec![
             format!(
                 "{name}: dialogue owners / notice recipients / kills / seed   {} / {} / {} / {}",
@@ -734,4 +756,121 @@ impl KillFigures {
 
 pub async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+/// What Telegram's failures cost: counted from the emulator's chaos log and
+/// the outbox, once everything is delivered.
+#[derive(Debug)]
+pub struct ChaosFigures {
+    /// Requests aimed at the chaos' chats, and how they were answered.
+    pub requests: usize,
+    pub server_errors: usize,
+    pub retry_afters: usize,
+    /// Outbox rows sent to those chats.
+    pub delivered: i64,
+    /// Most requests one message took, and most 5xx / 429 one message met.
+    pub max_requests_per_message: usize,
+    pub max_server_errors_per_message: usize,
+    pub max_retry_afters_per_message: usize,
+    /// The outbox's highest `attempts` (5xx and network failures) of a sent row.
+    pub max_attempts: i32,
+    pub dead: i64,
+    /// Requests to those chats, and getUpdates calls, in `IDLE` once all was delivered.
+    pub idle_requests: usize,
+    pub idle_get_updates: usize,
+}
+
+/// How long a drill watches a settled bot for requests it should not make.
+pub const IDLE: Duration = Duration::from_secs(2);
+
+impl ChaosFigures {
+    pub async fn measure(community: &Community, chats: &[i64]) -> ChaosFigures {
+        let emu = &community.emu;
+        let log = emu.chaos_log();
+        let polls = emu.request_count("getUpdates");
+        tokio::time::sleep(IDLE).await;
+        let idle_requests = emu.chaos_log().len() - log.len();
+        let idle_get_updates = emu.request_count("getUpdates") - polls;
+        // Per chat: (requests, 5xx, 429); every recipient but a plumber gets one message.
+        let mut per_chat: HashMap<i64, (usize, usize, usize)> = HashMap::new();
+        for record in &log {
+            let entry = per_chat.entry(record.chat_id.unwrap_or(0)).or_default();
+            entry.0 += 1;
+            match record.failed_with {
+                Some(429) => entry.2 += 1,
+                Some(_) => entry.1 += 1,
+                None => {}
+            }
+        }
+        let sent: HashMap<i64, i64> = sqlx::query_as(
+            "SELECT chat_id, count(*) FROM outbox WHERE state = 'sent' AND chat_id = ANY($1) GROUP BY chat_id",
+        )
+        .bind(chats)
+        .fetch_all(&community.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect();
+        let plumbers: HashSet<i64> = community.plumbers().collect();
+        let singles = per_chat.iter().filter(|(c, _)| !plumbers.contains(c));
+        let max_of =
+            |pick: fn(&(usize, usize, usize)) -> usize| singles.clone().map(|(_, v)| pick(v)).max().unwrap_or(0);
+        let max_attempts: Option<i32> =
+            sqlx::query_scalar("SELECT max(attempts) FROM outbox WHERE state = 'sent' AND chat_id = ANY($1)")
+                .bind(chats)
+                .fetch_one(&community.pool)
+                .await
+                .unwrap();
+        ChaosFigures {
+            requests: log.len(),
+            server_errors: per_chat.values().map(|v| v.1).sum(),
+            retry_afters: per_chat.values().map(|v| v.2).sum(),
+            delivered: sent.values().sum(),
+            max_requests_per_message: max_of(|v| v.0),
+            max_server_errors_per_message: max_of(|v| v.1),
+            max_retry_afters_per_message: max_of(|v| v.2),
+            max_attempts: max_attempts.unwrap_or(0),
+            dead: count(&community.pool, "SELECT count(*) FROM outbox WHERE state = 'dead'").await,
+            idle_requests,
+            idle_get_updates,
+        }
+    }
+
+    fn lines(&self, name: &str) -> Vec<String> {
+        vec![
+            format!(
+                "{name}: requests to notification/broadcast recipients: all / 5xx / 429 / delivered   {} / {} / {} / {}",
+                self.requests, self.server_errors, self.retry_afters, self.delivered
+            ),
+            format!(
+                "{name}: per message (one-message recipients), most: requests / 5xx / 429   {} / {} / {}",
+                self.max_requests_per_message, self.max_server_errors_per_message, self.max_retry_afters_per_message
+            ),
+            format!(
+                "{name}: outbox: highest attempts of a sent row (dead at {MAX_ATTEMPTS}) / dead rows   {} / {}",
+                self.max_attempts, self.dead
+            ),
+            format!(
+                "{name}: in {:.0} s once all was delivered: requests to them / getUpdates calls   {} / {}",
+                IDLE.as_secs_f64(),
+                self.idle_requests,
+                self.idle_get_updates
+            ),
+        ]
+    }
+
+    /// Everything delivered, retries within the design's bounds, no loop.
+    pub fn check(&self, all: &str) {
+        assert_eq!(self.dead, 0, "nothing given up:\n{all}");
+        assert!(self.max_attempts < MAX_ATTEMPTS, "{all}");
+        assert!(self.max_server_errors_per_message < MAX_ATTEMPTS as usize, "{all}");
+        assert_eq!(
+            self.requests,
+            self.delivered as usize + self.server_errors + self.retry_afters,
+            "every request either delivered a message once or met an injected failure:\n{all}"
+        );
+        assert_eq!(self.idle_requests, 0, "nothing is sent again once delivered:\n{all}");
+        // A long poll lasts 25 s: a hot polling loop would show many calls.
+        assert!(self.idle_get_updates <= 2, "getUpdates does not loop:\n{all}");
+    }
 }

@@ -87,7 +87,9 @@ fn decide(chaos: &mut ChaosState, send: bool) -> Option<ApiFailure> {
     }
     let every = u64::from(config.server_error_every);
     if every > 0 && chaos.requests.is_multiple_of(every) {
-        return Some(ApiFailure::server_error(config.server_error_status));
+        let mut failure = ApiFailure::server_error(config.server_error_status);
+        failure.http_ok = config.status_in_body;
+        return Some(failure);
     }
     None
 }

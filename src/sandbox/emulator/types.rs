@@ -235,6 +235,11 @@ pub struct Chaos {
     /// Only requests aimed at these chats; `None` for any.
     #[serde(default)]
     pub chats: Option<Vec<i64>>,
+    /// The 5xx answers carry their status in the body only, with HTTP 200. teloxide sleeps 10 s
+    /// after any HTTP 5xx before it returns the same error it reads from the body; tests that
+    /// check what the bot does with the error, not how long teloxide waits, set this.
+    #[serde(default)]
+    pub status_in_body: bool,
 }
 
 fn default_server_error_status() -> u16 {
@@ -256,7 +261,14 @@ impl Chaos {
             burst_len,
             retry_after,
             chats: None,
+            status_in_body: false,
         }
+    }
+
+    /// See `status_in_body`.
+    pub fn status_in_body(mut self) -> Self {
+        self.status_in_body = true;
+        self
     }
 
     pub fn only_chats(mut self, chats: impl IntoIterator<Item = i64>) -> Self {
