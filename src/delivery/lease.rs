@@ -11,7 +11,16 @@ pub const SENDER: i32 = 1;
 pub const SCHEDULER: i32 = 2;
 
 pub struct Lease {
-    _conn: PgConnection,
+    conn: PgConnection,
+}
+
+impl Lease {
+    /// Whether the lease still holds: PostgreSQL drops a session's advisory
+    /// locks with the session (a database restart, a terminated backend),
+    /// and another replica may have taken it since.
+    pub async fn still_held(&mut self) -> bool {
+        sqlx::query("SELECT 1").execute(&mut self.conn).await.is_ok()
+    }
 }
 
 /// Takes the lease if it is free.
@@ -21,5 +30,5 @@ pub async fn try_acquire(pool: &PgPool, key: i32) -> sqlx::Result<Option<Lease>>
     let mut conn = pool.acquire().await?.detach();
     let got: bool =
         sqlx::query_scalar("SELECT pg_try_advisory_lock($1, $2)").bind(CLASS).bind(key).fetch_one(&mut conn).await?;
-    Ok(got.then_some(Lease { _conn: conn }))
+    Ok(got.then_some(Lease { conn }))
 }

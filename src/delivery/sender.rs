@@ -40,6 +40,10 @@ const CLAIM: i64 = 100;
 const BROADCAST_BATCH_SECS: f64 = 0.25;
 /// Chats delivered to at once; each chat's messages stay in order.
 const CONCURRENT_CHATS: usize = 8;
+/// How often the sender makes sure it still holds its lease.
+const LEASE_CHECK: Duration = Duration::from_secs(2);
+/// How long a sent message's 'sent' mark is retried while the database is away.
+const RECORD_PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct Sender {
     pool: PgPool,
@@ -112,20 +116,34 @@ impl Sender {
         self.metrics.sends.with_label_values(&[result]).inc();
     }
 
-    /// Runs until `shutdown`: takes the lease, then delivers. Rows claimed
-    /// when shutdown comes are finished first.
+    /// Runs until `shutdown`: takes the lease, then delivers while it holds
+    /// (PostgreSQL restarted: the lease went with its connection, and is
+    /// taken again before anything more is sent). Rows claimed when
+    /// shutdown comes are finished first.
     pub async fn run(self, shutdown: CancellationToken) {
-        let _lease = loop {
+        while !shutdown.is_cancelled() {
+            let Some(lease) = self.take_lease(&shutdown).await else { break };
+            self.deliver_while_held(lease, &shutdown).await;
+        }
+        tracing::info!("outbox sender stopped");
+    }
+
+    /// Waits for the lease; None on shutdown.
+    async fn take_lease(&self, shutdown: &CancellationToken) -> Option<lease::Lease> {
+        loop {
             match lease::try_acquire(&self.pool, lease::SENDER).await {
-                Ok(Some(lease)) => break lease,
+                Ok(Some(lease)) => return Some(lease),
                 Ok(None) => tracing::debug!("another replica sends; waiting for the lease"),
                 Err(err) => tracing::warn!(error = %err, "could not ask for the sender lease"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {}
-                _ = shutdown.cancelled() => return,
+                _ = shutdown.cancelled() => return None,
             }
-        };
+        }
+    }
+
+    async fn deliver_while_held(&self, mut lease: lease::Lease, shutdown: &CancellationToken) {
         match store::outbox::release_claimed(&self.pool).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "re-queued messages a previous sender had claimed"),
@@ -144,7 +162,15 @@ impl Sender {
                 None
             }
         };
+        let mut checked = std::time::Instant::now();
         while !shutdown.is_cancelled() {
+            if checked.elapsed() >= LEASE_CHECK {
+                if !lease.still_held().await {
+                    tracing::warn!("the sender lease ended with its database connection; taking it again");
+                    return;
+                }
+                checked = std::time::Instant::now();
+            }
             let delivered = self.round().await;
             if delivered > 0 {
                 continue;
@@ -173,7 +199,6 @@ impl Sender {
                 },
             }
         }
-        tracing::info!("outbox sender stopped");
     }
 
     /// How long to sleep with nothing due: until the next row falls due, at
@@ -256,7 +281,7 @@ impl Sender {
         let outcome = match result {
             Ok(message_id) => {
                 self.count("sent");
-                store::outbox::mark_sent(&self.pool, row.id, message_id, now).await
+                self.record_sent(row.id, message_id, now).await
             }
             Err(err) => match classify(&err) {
                 Failure::FloodWait(secs) => {
@@ -293,6 +318,27 @@ impl Sender {
         };
         if let Err(err) = outcome {
             tracing::error!(id = row.id, error = %err, "recording a delivery outcome failed");
+        }
+    }
+
+    /// Marks a row sent, trying again for about a minute while the database
+    /// does not answer: Telegram has the message, and a row left 'sending'
+    /// is sent again once re-queued (a PostgreSQL restart re-queues it as
+    /// soon as the lease is taken again).
+    async fn record_sent(&self, id: i64, message_id: i32, now: chrono::DateTime<chrono::Utc>) -> sqlx::Result<()> {
+        let mut wait = Duration::from_millis(100);
+        let mut waited = Duration::ZERO;
+        loop {
+            match store::outbox::mark_sent(&self.pool, id, message_id, now).await {
+                Ok(()) => return Ok(()),
+                Err(err) if waited < RECORD_PATIENCE => {
+                    tracing::warn!(id, error = %err, ?wait, "a message went out but recording it failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                Err(err) => return Err(err),
+            }
         }
     }
 

@@ -71,6 +71,7 @@ impl BotProcess {
             .env("WEBHOOK_LISTEN", "127.0.0.1:0")
             .env("SEND_RATE_PER_SEC", rate_per_sec.to_string())
             .env("LOG_LEVEL", "info")
+            .env("LOG_FORMAT", "json")
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -872,5 +873,121 @@ impl ChaosFigures {
         assert_eq!(self.idle_requests, 0, "nothing is sent again once delivered:\n{all}");
         // A long poll lasts 25 s: a hot polling loop would show many calls.
         assert!(self.idle_get_updates <= 2, "getUpdates does not loop:\n{all}");
+    }
+}
+
+/// PostgreSQL stopped for `outage` while owners are mid-dialogue and a
+/// notice goes out, then started again on the same port.
+pub struct PgRestartDrill {
+    pub owners: i64,
+    pub dialogues: i64,
+    pub outage: Duration,
+    pub rate_per_sec: u32,
+    pub wait: Duration,
+}
+
+pub struct PgRestartFigures {
+    pub delivery: KillFigures,
+    /// The bot was running at every check during and after the outage.
+    pub stayed_up: bool,
+    /// The bot's log lines from the outage on.
+    pub log: Vec<String>,
+    pub lines: Vec<String>,
+}
+
+impl PgRestartDrill {
+    pub async fn run(&self) -> PgRestartFigures {
+        use propdesk::store::embedded::{EmbeddedOptions, EmbeddedPg};
+        let started = Instant::now();
+        let opts = EmbeddedOptions { fast: true, ..EmbeddedOptions::default() };
+        let mut pg = EmbeddedPg::start(opts).await.expect("a private PostgreSQL");
+        let url = pg.url().to_owned();
+        let pool = store::connect_and_migrate(&url).await.expect("migrated");
+        let community = Community::seed(pool.clone(), self.owners, self.dialogues).await;
+        let emu = community.emu.clone();
+        let prompts = Arc::new(Prompts::new());
+        let mut bot = BotProcess::start(&url, &community.api_url, self.rate_per_sec);
+        let notice_id = community.broadcast().await;
+        let drivers: Vec<_> = community
+            .dialogue_owners()
+            .map(|id| {
+                let owner = Arc::new(Owner {
+                    id,
+                    unit_id: community.units[&id],
+                    step: AtomicU8::new(0),
+                    told: Mutex::new(None),
+                    told_step: AtomicU8::new(0),
+                    wake: Notify::new(),
+                });
+                tokio::spawn(drive(emu.clone(), prompts.clone(), owner, self.wait))
+            })
+            .collect();
+
+        let expected = (self.dialogues * 9 + self.owners) as usize;
+        while emu.request_count("sendMessage") < expected / 3 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let log_from = bot.log_lines().len();
+        let at_sends = emu.request_count("sendMessage");
+        pg.stop_server().await.expect("PostgreSQL stops");
+        let down_at = Instant::now();
+        let mut stayed_up = true;
+        while down_at.elapsed() < self.outage {
+            stayed_up &= bot.alive();
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let sends_while_down = emu.request_count("sendMessage") - at_sends;
+        pg.restart_server().await.expect("PostgreSQL starts again on the same port");
+        let outage = down_at.elapsed();
+        for driver in drivers {
+            driver.await.expect("an owner finished");
+        }
+        let deadline = Instant::now() + self.wait;
+        while count(&pool, "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')").await > 0 {
+            assert!(Instant::now() < deadline, "the outbox did not settle");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        stayed_up &= bot.alive();
+        let elapsed = started.elapsed();
+        let log: Vec<String> = bot.log_lines().split_off(log_from);
+        bot.stop();
+        let drill = KillDrill {
+            owners: self.owners,
+            dialogues: self.dialogues,
+            kills: 0,
+            seed: 0,
+            rate_per_sec: self.rate_per_sec,
+            wait: self.wait,
+            chaos: None,
+        };
+        let mut delivery = drill.figures(&community, &prompts, notice_id, Vec::new(), elapsed).await;
+        let name = format!("pg restart drill {}/{}", self.dialogues, self.owners);
+        for line in &mut delivery.lines {
+            *line = line.replacen("kill drill", "pg restart drill", 1);
+        }
+        let level =
+            |l: &String, want: &str| serde_json::from_str::<serde_json::Value>(l).is_ok_and(|v| v["level"] == want);
+        let warnings = log.iter().filter(|l| level(l, "WARN")).count();
+        let errors = log.iter().filter(|l| level(l, "ERROR")).count();
+        let mut lines = vec![
+            format!(
+                "{name}: PostgreSQL down at sendMessage #{at_sends} for {:.1} s; messages sent meanwhile {sends_while_down}",
+                outage.as_secs_f64()
+            ),
+            format!("{name}: the bot stayed up (no exit, no restart)                  {stayed_up}"),
+            format!(
+                "{name}: log lines from the outage on: all / WARN / ERROR            {} / {warnings} / {errors}",
+                log.len()
+            ),
+        ];
+        for line in log.iter().filter(|l| level(l, "WARN") || level(l, "ERROR") || l.contains("PostgreSQL")) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap_or_default();
+            let error = v["error"].as_str().map(|e| format!(" (error: {e})")).unwrap_or_default();
+            lines.push(format!("{name}: log: {} {} {}{error}", v["level"], v["target"], v["message"]));
+        }
+        lines.extend(delivery.lines.iter().cloned());
+        drop(pool);
+        let _ = pg.stop().await;
+        PgRestartFigures { delivery, stayed_up, log, lines }
     }
 }

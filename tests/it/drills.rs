@@ -8,7 +8,7 @@ use std::time::Duration;
 use propdesk::sandbox::emulator::Chaos;
 use propdesk::store::testdb;
 
-use crate::drill_kit::KillDrill;
+use crate::drill_kit::{KillDrill, PgRestartDrill};
 
 /// 50 owners mid-dialogue and a notice to 300, the bot SIGKILLed 3 times at
 /// seeded-random moments and started again: no update lost or acted twice,
@@ -61,4 +61,32 @@ async fn telegram_failing_one_request_in_ten_and_bursts_of_429_delays_but_never_
     }
     figures.check(0);
     figures.chaos.as_ref().expect("chaos figures").check(&figures.lines.join("\n"));
+}
+
+/// PostgreSQL stopped for 3 s while 30 owners are mid-dialogue and a notice
+/// goes to 100, then started again on the same port: the bot stays up, loses
+/// nothing, and its log says what happened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_restart_under_load_is_survived_and_logged() {
+    propdesk::telemetry::init_for_tests();
+    let drill = PgRestartDrill {
+        owners: 100,
+        dialogues: 30,
+        outage: Duration::from_secs(3),
+        rate_per_sec: 100,
+        wait: Duration::from_secs(60),
+    };
+    let figures = drill.run().await;
+    for line in &figures.lines {
+        eprintln!("{line}");
+    }
+    assert!(figures.stayed_up, "the bot stayed up");
+    let said = |needle: &str| figures.log.iter().filter(|l| l.contains(needle)).count();
+    let all = figures.lines.join("\n");
+    assert_eq!(said("PostgreSQL is unreachable"), 1, "one error for the outage:\n{all}");
+    assert_eq!(said("PostgreSQL is reachable again"), 1, "and one line when it is over:\n{all}");
+    let down = figures.log.iter().position(|l| l.contains("PostgreSQL is unreachable"));
+    let back = figures.log.iter().position(|l| l.contains("PostgreSQL is reachable again"));
+    assert!(down < back, "{all}");
+    figures.delivery.check(0);
 }
