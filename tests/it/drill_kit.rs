@@ -42,7 +42,10 @@ pub const TOKEN: &str = "4242:DRILL";
 pub const ADMIN: i64 = 900_001;
 pub const FIRST_OWNER: i64 = 5_000_000;
 pub const FIRST_PLUMBER: i64 = 3_000;
-pub const PLUMBERS: i64 = 4;
+/// Plumbers: one per `TICKETS_PER_PLUMBER` dialogues, at least 4. Their
+/// cards keep Telegram's 20 a minute per chat (a plumber with 250 cards would
+/// take 12 minutes, and hold up the broadcast's round meanwhile).
+const TICKETS_PER_PLUMBER: i64 = 10;
 pub const NOTICE: &str = "【停水通知】明天 08:00–12:00 全小区停水检修，请提前储水。";
 /// The sender's lanes (`delivery::sender::CONCURRENT_CHATS`): at most this
 /// many outbox sends are in flight when the bot dies.
@@ -60,7 +63,10 @@ impl BotProcess {
     /// `propdesk run` against `db_url` and the emulator at `api_url`, waited
     /// for until it says it is running.
     pub fn start(db_url: &str, api_url: &str, rate_per_sec: u32) -> BotProcess {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_propdesk"))
+        // PROPDESK_BIN: a copy of the binary, for a bench run from a target
+        // dir others build into.
+        let program = std::env::var("PROPDESK_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_propdesk").to_owned());
+        let mut child = Command::new(program)
             .arg("run")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -128,6 +134,16 @@ impl BotProcess {
     }
 }
 
+/// A drill that fails part-way leaves no bot behind.
+impl Drop for BotProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// A community seeded for a drill: `owners` owners (the first `dialogues` of
 /// them file repairs), plumbers, the admin; all known to the emulator as
 /// having written to the bot.
@@ -138,6 +154,7 @@ pub struct Community {
     pub settings: Arc<Settings>,
     pub owners: i64,
     pub dialogues: i64,
+    pub plumbers: i64,
     /// Each dialogue owner's unit.
     pub units: HashMap<i64, i64>,
 }
@@ -160,7 +177,8 @@ impl Community {
             guessed_locale: Locale::ZhCn,
         };
         store::users::record_seen(&mut conn, seen(ADMIN, "管理员")).await.unwrap();
-        for i in 0..PLUMBERS {
+        let plumbers = (dialogues / TICKETS_PER_PLUMBER).max(4);
+        for i in 0..plumbers {
             store::users::record_seen(&mut conn, seen(FIRST_PLUMBER + i, "水工")).await.unwrap();
             store::staff::enlist(&mut conn, FIRST_PLUMBER + i, &format!("水工{i}"), Trade::Plumbing, false, None)
                 .await
@@ -177,7 +195,7 @@ impl Community {
         drop(conn);
         let mut people: Vec<EmuUser> =
             (0..owners).map(|n| EmuUser::new(FIRST_OWNER + n, &format!("业主{n}")).with_language("zh-hans")).collect();
-        people.extend((0..PLUMBERS).map(|i| EmuUser::new(FIRST_PLUMBER + i, "水工").with_language("zh-hans")));
+        people.extend((0..plumbers).map(|i| EmuUser::new(FIRST_PLUMBER + i, "水工").with_language("zh-hans")));
         people.push(EmuUser::new(ADMIN, "管理员").with_language("zh-hans"));
         emu.register_started_users(people);
         Community {
@@ -187,6 +205,7 @@ impl Community {
             settings: Arc::new(settings),
             owners,
             dialogues,
+            plumbers,
             units: units.into_iter().collect(),
         }
     }
@@ -196,7 +215,7 @@ impl Community {
     }
 
     pub fn plumbers(&self) -> impl Iterator<Item = i64> + use<> {
-        FIRST_PLUMBER..FIRST_PLUMBER + PLUMBERS
+        FIRST_PLUMBER..FIRST_PLUMBER + self.plumbers
     }
 
     /// The admin sends `NOTICE` to the whole community now (the Send
