@@ -255,7 +255,7 @@ impl Chaos {
     /// starts a burst of `burst_len` 429s asking to wait `retry_after` seconds.
     pub fn new(percent: u32, burst_every: u32, burst_len: u32, retry_after: u32) -> Self {
         Chaos {
-            server_error_every: if percent == 0 { 0 } else { (100 / percent).max(1) },
+            server_error_every: 100u32.checked_div(percent).map_or(0, |every| every.max(1)),
             server_error_status: default_server_error_status(),
             burst_every,
             burst_len,
