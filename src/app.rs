@@ -160,6 +160,7 @@ pub async fn start(
     tasks.push(tokio::spawn(runner.run(wake, shutdown.clone())));
     tasks.push(tokio::spawn(sender.run(shutdown.clone())));
     tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
+    tasks.push(tokio::spawn(crate::store::reachability::watch(pool.clone(), shutdown.clone())));
     tracing::info!(bot = me.username(), webhook = options.webhook.is_some(), "propdesk is running");
     Ok(RunningApp { me, pool, http_addr, metrics, shutdown, tasks })
 }

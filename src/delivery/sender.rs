@@ -40,6 +40,8 @@ const CLAIM: i64 = 100;
 const BROADCAST_BATCH_SECS: f64 = 0.25;
 /// Chats delivered to at once; each chat's messages stay in order.
 const CONCURRENT_CHATS: usize = 8;
+/// How long a sent message's 'sent' mark is retried while the database is away.
+const RECORD_PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct Sender {
     pool: PgPool,
@@ -252,7 +254,7 @@ impl Sender {
         let outcome = match result {
             Ok(message_id) => {
                 self.count("sent");
-                store::outbox::mark_sent(&self.pool, row.id, message_id, now).await
+                self.record_sent(row.id, message_id, now).await
             }
             Err(err) => match classify(&err) {
                 Failure::FloodWait(secs) => {
@@ -289,6 +291,27 @@ impl Sender {
         };
         if let Err(err) = outcome {
             tracing::error!(id = row.id, error = %err, "recording a delivery outcome failed");
+        }
+    }
+
+    /// Marks a row sent, trying again for about a minute while the database
+    /// does not answer: Telegram has the message, and a row left 'sending'
+    /// is sent again once re-queued (a PostgreSQL restart re-queues it as
+    /// soon as the lease is taken again).
+    async fn record_sent(&self, id: i64, message_id: i32, now: chrono::DateTime<chrono::Utc>) -> sqlx::Result<()> {
+        let mut wait = Duration::from_millis(100);
+        let mut waited = Duration::ZERO;
+        loop {
+            match store::outbox::mark_sent(&self.pool, id, message_id, now).await {
+                Ok(()) => return Ok(()),
+                Err(err) if waited < RECORD_PATIENCE => {
+                    tracing::warn!(id, error = %err, ?wait, "a message went out but recording it failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                    wait = (wait * 2).min(Duration::from_secs(5));
+                }
+                Err(err) => return Err(err),
+            }
         }
     }
 

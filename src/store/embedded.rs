@@ -188,6 +188,10 @@ pub struct EmbeddedPg {
     /// after the server has exited.
     temp_dir: Option<tempfile::TempDir>,
     socket_dir: Option<tempfile::TempDir>,
+    /// What a restart needs (`stop_server` / `restart_server`).
+    binaries: PgBinaries,
+    socket_path: PathBuf,
+    fast: bool,
 }
 
 impl std::fmt::Debug for EmbeddedPg {
@@ -264,6 +268,9 @@ impl EmbeddedPg {
                 keeper: None,
                 temp_dir: None,
                 socket_dir: None,
+                binaries: binaries.clone(),
+                socket_path: socket_dir.clone(),
+                fast: opts.fast,
             };
             let log_start = fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
             let command = server_command(binaries, &data_dir, &socket_dir, port, &run_as, opts.fast);
@@ -351,9 +358,38 @@ impl EmbeddedPg {
         }
     }
 
-    /// Stops the server (SIGINT, then SIGQUIT, then SIGKILL), ends the keeper thread, removes the
-    /// temp dirs. Blocking; idempotent.
-    fn shutdown(&mut self) -> Result<(), EmbeddedPgError> {
+    /// Stops the server and keeps its data dir and port, as an operator restarting PostgreSQL
+    /// would: clients lose their connections until [`EmbeddedPg::restart_server`]. For drills.
+    /// Blocks the calling thread while the server shuts down (fast shutdown: well under a second).
+    pub async fn stop_server(&mut self) -> Result<(), EmbeddedPgError> {
+        self.stop_child()
+    }
+
+    /// Starts the server stopped by [`EmbeddedPg::stop_server`] again, on the same port (clients
+    /// reconnect to the same URL), and returns once it accepts connections. Fails if something
+    /// else took the port meanwhile.
+    pub async fn restart_server(&mut self) -> Result<(), EmbeddedPgError> {
+        if self.child.is_some() {
+            return Ok(());
+        }
+        let run_as = RunAs::decide()?;
+        let log_start = fs::metadata(&self.log_path).map(|m| m.len()).unwrap_or(0);
+        let command = server_command(&self.binaries, &self.data_dir, &self.socket_path, self.port, &run_as, self.fast);
+        let (child, keeper) = spawn_kept(command, &self.log_path, &run_as)?;
+        self.child = Some(child);
+        self.keeper = Some(keeper);
+        if let Err(reason) = self.wait_until_ready().await {
+            let _ = self.stop_child();
+            let tail = log_tail(&self.log_path, log_start);
+            return Err(EmbeddedPgError::Start { reason, log: self.log_path.clone(), tail });
+        }
+        tracing::info!(url = %self.url, "embedded PostgreSQL restarted");
+        Ok(())
+    }
+
+    /// Stops the server (SIGINT, then SIGQUIT, then SIGKILL) and ends the keeper thread. Blocking;
+    /// idempotent.
+    fn stop_child(&mut self) -> Result<(), EmbeddedPgError> {
         let mut result = Ok(());
         if let Some(mut child) = self.child.take() {
             let pid = child.id();
@@ -382,6 +418,12 @@ impl EmbeddedPg {
         if let Some(keeper) = self.keeper.take() {
             keeper.release();
         }
+        result
+    }
+
+    /// Stops the server, then removes the temp dirs. Blocking; idempotent.
+    fn shutdown(&mut self) -> Result<(), EmbeddedPgError> {
+        let result = self.stop_child();
         if result.is_ok() {
             if let Some(temp) = self.temp_dir.take() {
                 let _ = temp.close();

@@ -10,6 +10,7 @@ pub mod invites;
 pub mod notices;
 pub mod options;
 pub mod outbox;
+pub mod reachability;
 pub mod residents;
 pub mod roster;
 pub mod satisfaction;

@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod complaints;
+mod drill_kit;
+mod drills;
 mod flood;
 mod locales;
 mod log_privacy;

@@ -34,11 +34,13 @@ pub(crate) struct ApiFailure {
     pub code: u16,
     pub description: String,
     pub retry_after: Option<u32>,
+    /// Answer with HTTP 200 (the error only in the body): see `Chaos::status_in_body`.
+    pub http_ok: bool,
 }
 
 impl ApiFailure {
     pub(crate) fn new(code: u16, description: impl Into<String>) -> Self {
-        Self { code, description: description.into(), retry_after: None }
+        Self { code, description: description.into(), retry_after: None, http_ok: false }
     }
 
     pub(crate) fn bad_request(detail: impl AsRef<str>) -> Self {
@@ -50,7 +52,8 @@ impl ApiFailure {
     }
 
     pub(crate) fn retry_after(seconds: u32) -> Self {
-        Self { code: 429, description: format!("Too Many Requests: retry after {seconds}"), retry_after: Some(seconds) }
+        let description = format!("Too Many Requests: retry after {seconds}");
+        Self { code: 429, description, retry_after: Some(seconds), http_ok: false }
     }
 
     pub(crate) fn server_error(status: u16) -> Self {
@@ -70,7 +73,11 @@ impl IntoResponse for ApiFailure {
         if let Some(seconds) = self.retry_after {
             body["parameters"] = json!({ "retry_after": seconds });
         }
-        let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::BAD_REQUEST);
+        let status = if self.http_ok {
+            StatusCode::OK
+        } else {
+            StatusCode::from_u16(self.code).unwrap_or(StatusCode::BAD_REQUEST)
+        };
         (status, axum::Json(body)).into_response()
     }
 }
@@ -100,7 +107,8 @@ async fn handle(AxumState(inner): AxumState<Arc<Inner>>, Path(method): Path<Stri
     };
     let fault = inner.with_state(|s| {
         *s.request_counts.entry(method.clone()).or_default() += 1;
-        faults::take_fault(s, &method, params.i64("chat_id"))
+        let chat_id = params.i64("chat_id");
+        faults::take_fault(s, &method, chat_id).or_else(|| faults::take_chaos(s, &method, chat_id))
     });
     if let Some(failure) = fault {
         return failure.into_response();

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::bot_api::MAX_BODY;
 use super::state::{StoredFile, sniff_image_mime};
-use super::{EmuError, EmuUser, Emulator};
+use super::{Chaos, EmuError, EmuUser, Emulator};
 
 /// The longest a page may long-poll a chat.
 const MAX_WAIT_SECONDS: u64 = 30;
@@ -34,6 +34,7 @@ pub(crate) fn routes(emulator: Emulator) -> Router {
         .route("/control/users/{id}/reply_button", post(reply_button))
         .route("/control/users/{id}/blocked", post(blocked))
         .route("/control/chats/{id}/messages", get(chat_messages))
+        .route("/control/chaos", post(chaos))
         .route("/control/files/{file_id}", get(file))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(emulator)
@@ -205,6 +206,13 @@ async fn blocked(State(emu): State<Emulator>, Path(id): Path<i64>, Json(body): J
     registered(&emu, id)?;
     emu.set_blocked(id, body.blocked);
     Ok(Json(json!({ "blocked": body.blocked })))
+}
+
+/// `{"server_error_every":10,"burst_every":50,"burst_len":5}` turns the chaos mode on; `null` off.
+async fn chaos(State(emu): State<Emulator>, Json(body): Json<Option<Chaos>>) -> Json<Value> {
+    let on = body.is_some();
+    emu.set_chaos(body);
+    Json(json!({ "chaos": on }))
 }
 
 #[derive(Deserialize)]

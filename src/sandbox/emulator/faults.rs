@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::bot_api::ApiFailure;
 use super::state::State;
-use super::types::{Fault, FaultKind, Limits, SendRecord};
+use super::types::{Chaos, ChaosRecord, Fault, FaultKind, Limits, SendRecord};
 
 /// Methods that count against the flood limits.
 pub(crate) fn is_send_method(method: &str) -> bool {
@@ -39,6 +39,59 @@ fn failure_for(kind: &FaultKind) -> ApiFailure {
         FaultKind::ServerError(status) => ApiFailure::server_error(*status),
         FaultKind::Forbidden => ApiFailure::blocked(),
     }
+}
+
+/// The chaos mode and its counters.
+#[derive(Debug)]
+pub(crate) struct ChaosState {
+    pub config: Chaos,
+    requests: u64,
+    sends: u64,
+    burst_left: u32,
+    pub log: Vec<ChaosRecord>,
+}
+
+impl ChaosState {
+    pub(crate) fn new(config: Chaos) -> Self {
+        ChaosState { config, requests: 0, sends: 0, burst_left: 0, log: Vec::new() }
+    }
+}
+
+/// Counts one request against the chaos mode (if on) and returns the failure it decides, if any.
+pub(crate) fn take_chaos(state: &mut State, method: &str, chat_id: Option<i64>) -> Option<ApiFailure> {
+    let chaos = state.chaos.as_mut()?;
+    let aimed = match &chaos.config.chats {
+        Some(chats) => chat_id.is_some_and(|c| chats.contains(&c)),
+        None => true,
+    };
+    if method.eq_ignore_ascii_case("getUpdates") || !aimed {
+        return None;
+    }
+    let failure = decide(chaos, is_send_method(method));
+    chaos.log.push(ChaosRecord { method: method.to_owned(), chat_id, failed_with: failure.as_ref().map(|f| f.code) });
+    failure
+}
+
+fn decide(chaos: &mut ChaosState, send: bool) -> Option<ApiFailure> {
+    let config = &chaos.config;
+    chaos.requests += 1;
+    if send {
+        chaos.sends += 1;
+        if config.burst_every > 0 && chaos.sends.is_multiple_of(u64::from(config.burst_every)) {
+            chaos.burst_left = config.burst_len;
+        }
+        if chaos.burst_left > 0 {
+            chaos.burst_left -= 1;
+            return Some(ApiFailure::retry_after(config.retry_after.max(1)));
+        }
+    }
+    let every = u64::from(config.server_error_every);
+    if every > 0 && chaos.requests.is_multiple_of(every) {
+        let mut failure = ApiFailure::server_error(config.server_error_status);
+        failure.http_ok = config.status_in_body;
+        return Some(failure);
+    }
+    None
 }
 
 /// Checks and records one send to `chat_id` against the limits (if they are on), in the send log too.
@@ -135,6 +188,30 @@ mod tests {
         assert!(check_flood(&mut s, 7, t).is_err());
         let refused: Vec<bool> = s.send_log.iter().map(|r| r.refused).collect();
         assert_eq!(refused, [false, true]);
+    }
+
+    #[test]
+    fn chaos_fails_every_nth_request_and_bursts_429s_over_sends() {
+        let mut s = State::new(1, "b");
+        s.chaos = Some(ChaosState::new(Chaos::new(10, 25, 3, 2)));
+        let codes: Vec<Option<u16>> =
+            (0..50).map(|_| take_chaos(&mut s, "sendMessage", Some(7)).map(|f| f.code)).collect();
+        let failed_at = |code: u16| -> Vec<usize> {
+            codes.iter().enumerate().filter(|(_, c)| **c == Some(code)).map(|(i, _)| i + 1).collect()
+        };
+        assert_eq!(failed_at(429), [25, 26, 27, 50]);
+        assert_eq!(failed_at(502), [10, 20, 30, 40]);
+        assert!(take_chaos(&mut s, "getUpdates", None).is_none(), "polling is spared");
+        assert_eq!(s.chaos.as_ref().unwrap().log.len(), 50);
+    }
+
+    #[test]
+    fn chaos_limited_to_chats_spares_the_others() {
+        let mut s = State::new(1, "b");
+        s.chaos = Some(ChaosState::new(Chaos::new(100, 0, 0, 1).only_chats([7])));
+        assert!(take_chaos(&mut s, "sendMessage", Some(8)).is_none());
+        assert!(take_chaos(&mut s, "sendMessage", None).is_none());
+        assert_eq!(take_chaos(&mut s, "sendMessage", Some(7)).map(|f| f.code), Some(502));
     }
 
     #[test]

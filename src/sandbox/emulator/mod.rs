@@ -30,8 +30,8 @@ use tokio::sync::watch;
 
 use state::State;
 pub use types::{
-    BotCommandView, CallbackAnswer, ChatMessage, EmuError, EmuUser, Fault, FaultKind, InlineButtonView,
-    KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
+    BotCommandView, CallbackAnswer, Chaos, ChaosRecord, ChatMessage, EmuError, EmuUser, Fault, FaultKind,
+    InlineButtonView, KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
 };
 
 /// A handle on one emulated Telegram; clones share it.
@@ -359,6 +359,16 @@ impl Emulator {
             s.sends_global.clear();
             s.sends_per_chat.clear();
         });
+    }
+
+    /// Turns the chaos mode on (with fresh counters and log) or off (`None`).
+    pub fn set_chaos(&self, chaos: Option<Chaos>) {
+        self.inner.with_state(|s| s.chaos = chaos.map(faults::ChaosState::new));
+    }
+
+    /// Every request the chaos mode saw since it was turned on, in order, and how it answered.
+    pub fn chaos_log(&self) -> Vec<ChaosRecord> {
+        self.inner.with_state(|s| s.chaos.as_ref().map(|c| c.log.clone()).unwrap_or_default())
     }
 
     /// Every send* the flood limits judged while they were on (accepted, or refused with 429), in the

@@ -86,6 +86,8 @@ pub(crate) struct State {
     pub callback_answers: Vec<CallbackAnswer>,
     pub request_counts: HashMap<String, usize>,
     pub faults: Vec<Fault>,
+    /// Failures spread over a run (`Emulator::set_chaos`).
+    pub chaos: Option<super::faults::ChaosState>,
     pub limits: Option<Limits>,
     pub sends_global: VecDeque<Instant>,
     pub sends_per_chat: HashMap<i64, VecDeque<Instant>>,
@@ -149,6 +151,7 @@ impl State {
             callback_answers: Vec::new(),
             request_counts: HashMap::new(),
             faults: Vec::new(),
+            chaos: None,
             limits: None,
             sends_global: VecDeque::new(),
             sends_per_chat: HashMap::new(),

@@ -210,6 +210,82 @@ pub enum FaultKind {
     Forbidden,
 }
 
+/// Failures spread evenly over a run, decided by counting requests (no clock, no randomness), so a
+/// test sees the same failures every time for the same traffic:
+/// - every `server_error_every`-th matching request answers `server_error_status` (10: 10%);
+/// - every `burst_every`-th matching send* request starts a 429 burst: it and the next
+///   `burst_len - 1` send* requests answer "retry after `retry_after`".
+///
+/// Matching: every method except `getUpdates`, and with `chats` set only requests aimed at those
+/// chats. Every matching request is recorded (`Emulator::chaos_log`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Chaos {
+    /// 0: no 5xx.
+    #[serde(default)]
+    pub server_error_every: u32,
+    #[serde(default = "default_server_error_status")]
+    pub server_error_status: u16,
+    /// 0: no bursts.
+    #[serde(default)]
+    pub burst_every: u32,
+    #[serde(default)]
+    pub burst_len: u32,
+    #[serde(default = "default_retry_after")]
+    pub retry_after: u32,
+    /// Only requests aimed at these chats; `None` for any.
+    #[serde(default)]
+    pub chats: Option<Vec<i64>>,
+    /// The 5xx answers carry their status in the body only, with HTTP 200. teloxide sleeps 10 s
+    /// after any HTTP 5xx before it returns the same error it reads from the body; tests that
+    /// check what the bot does with the error, not how long teloxide waits, set this.
+    #[serde(default)]
+    pub status_in_body: bool,
+}
+
+fn default_server_error_status() -> u16 {
+    502
+}
+
+fn default_retry_after() -> u32 {
+    1
+}
+
+impl Chaos {
+    /// `percent`% of requests answer 502 (every (100 / percent)-th), and every `burst_every`-th send
+    /// starts a burst of `burst_len` 429s asking to wait `retry_after` seconds.
+    pub fn new(percent: u32, burst_every: u32, burst_len: u32, retry_after: u32) -> Self {
+        Chaos {
+            server_error_every: 100u32.checked_div(percent).map_or(0, |every| every.max(1)),
+            server_error_status: default_server_error_status(),
+            burst_every,
+            burst_len,
+            retry_after,
+            chats: None,
+            status_in_body: false,
+        }
+    }
+
+    /// See `status_in_body`.
+    pub fn status_in_body(mut self) -> Self {
+        self.status_in_body = true;
+        self
+    }
+
+    pub fn only_chats(mut self, chats: impl IntoIterator<Item = i64>) -> Self {
+        self.chats = Some(chats.into_iter().collect());
+        self
+    }
+}
+
+/// One request the chaos mode saw: its method, the chat it was aimed at, and the status the chaos
+/// mode answered (`None`: passed on to the emulator, which answered as usual).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChaosRecord {
+    pub method: String,
+    pub chat_id: Option<i64>,
+    pub failed_with: Option<u16>,
+}
+
 /// Telegram's flood limits on `send*` methods.
 #[derive(Clone, Debug)]
 pub struct Limits {
