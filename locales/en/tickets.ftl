@@ -78,3 +78,4 @@ btn-custom-period = Custom
 stats-ask-range = Type the first and last day, e.g. 2026-11-01 2026-11-30
 btn-export-csv = ⬇️ Export tickets (CSV)
 stats-export-caption = Ticket export: { $rows } rows.
+stats-export-too-large = The export for { $from } to { $to } is larger than the { $max } MB Telegram allows for one file, so it cannot be sent here. Please choose a shorter period, or ask whoever runs the server for: propdesk export tickets --from { $from } --to { $to }

@@ -78,3 +78,4 @@ btn-custom-period = 自定义
 stats-ask-range = 请输入起止日期，例如：2026-11-01 2026-11-30
 btn-export-csv = ⬇️ 导出工单明细（CSV）
 stats-export-caption = 工单明细，共 { $rows } 条。
+stats-export-too-large = { $from } 至 { $to } 的工单明细超过 Telegram 单个文件 { $max } MB 的上限，无法在此发送。请缩短时间段后重试，或请系统管理员在服务器上执行：propdesk export tickets --from { $from } --to { $to }

@@ -317,15 +317,17 @@ impl Runner {
     /// retried (the state change it reports is committed and shown again on
     /// their next message).
     async fn send_replies(&self, chat_id: i64, locale: Locale, replies: Vec<Reply>) {
-        for reply in replies {
-            let result = match &reply {
+        for mut reply in replies {
+            let result = match &mut reply {
                 Reply::Send(message) => self.send_within_limits(chat_id, message, locale).await,
                 Reply::Edit { message_id, message } => {
                     render::edit(&self.bot, chat_id, *message_id, message, locale).await
                 }
                 Reply::Document { file_name, bytes, caption } => {
                     self.limits.until_ready(chat_id).await;
-                    let file = teloxide::types::InputFile::memory(bytes.clone()).file_name(file_name.clone());
+                    // Moved, not copied: an export may be tens of megabytes. (The log
+                    // line below then shows the reply without its bytes, not as a list of numbers.)
+                    let file = teloxide::types::InputFile::memory(std::mem::take(bytes)).file_name(file_name.clone());
                     self.bot.send_document(ChatId(chat_id), file).caption(caption.render(locale)).await.map(drop)
                 }
                 Reply::ClearButtons { message_id } => {

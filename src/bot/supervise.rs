@@ -176,8 +176,18 @@ pub async fn export(cx: Cx, q: CallbackQuery, (from, to): (chrono::NaiveDate, ch
     let desk = cx.desk();
     let start = crate::domain::period::start_of_day(from, desk.tz);
     let end = crate::domain::period::start_of_day(to.succ_opt().unwrap_or(to), desk.tz);
-    let mut bytes = Vec::new();
-    let rows = crate::services::export::tickets_csv(&mut *cx.tx().await, start, end, desk.tz, &mut bytes).await?;
+    let max = crate::services::export::TELEGRAM_DOCUMENT_MAX;
+    let export = crate::services::export::tickets_csv_at_most(&mut *cx.tx().await, start, end, desk.tz, max).await?;
+    let Some((bytes, rows)) = export else {
+        let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        cx.say(
+            Text::new("stats-export-too-large")
+                .arg("max", max / (1024 * 1024))
+                .arg("from", iso(from))
+                .arg("to", iso(to)),
+        );
+        return Ok(());
+    };
     let name = format!("tickets-{}-{}.csv", from.format("%Y%m%d"), to.format("%Y%m%d"));
     cx.send_document(name, bytes, Text::new("stats-export-caption").arg("rows", rows));
     Ok(())

@@ -68,6 +68,49 @@ pub async fn tickets_csv(
     Ok(written)
 }
 
+/// The largest file Telegram accepts from a bot (sendDocument): 50 MB.
+pub const TELEGRAM_DOCUMENT_MAX: usize = 50 * 1024 * 1024;
+
+/// [`tickets_csv`] into memory for a chat, or None as soon as it would pass `max` bytes: the
+/// whole file is never held when it could not be sent anyway (a year of a large company's
+/// tickets is about 90 MB; see BENCHMARKS.md, footprint). Returns the bytes and the rows.
+pub async fn tickets_csv_at_most(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    max: usize,
+) -> anyhow::Result<Option<(Vec<u8>, usize)>> {
+    let mut capped = Capped { bytes: Vec::new(), max, over: false };
+    match tickets_csv(conn, from, to, tz, &mut capped).await {
+        Ok(rows) => Ok(Some((capped.bytes, rows))),
+        Err(_) if capped.over => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// A `Vec` that refuses to grow past `max` bytes.
+struct Capped {
+    bytes: Vec<u8>,
+    max: usize,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.over || self.bytes.len() + buf.len() > self.max {
+            self.over = true;
+            return Err(std::io::Error::other("the export is larger than a chat can take"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn record(row: &ExportRow, tz: chrono_tz::Tz) -> [String; 21] {
     let time = |t: Option<DateTime<Utc>>| {
         t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
@@ -139,5 +182,16 @@ mod tests {
         assert_eq!(r[15], "2026-11-27 16:05");
         assert_eq!((r[17].as_str(), r[18].as_str()), ("", "0"));
         assert_eq!(r[20], "");
+    }
+
+    #[test]
+    fn a_capped_buffer_takes_up_to_its_limit_and_then_nothing() {
+        use std::io::Write as _;
+        let mut capped = Capped { bytes: Vec::new(), max: 5, over: false };
+        capped.write_all(b"abc").unwrap();
+        assert!(capped.write_all(b"def").is_err());
+        assert!(capped.over);
+        assert!(capped.write_all(b"g").is_err(), "once over, always over");
+        assert_eq!(capped.bytes, b"abc");
     }
 }

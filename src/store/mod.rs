@@ -33,9 +33,17 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// Opens the application's pool and applies pending migrations.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     use anyhow::Context as _;
+    use std::str::FromStr as _;
     // Ten connections: one per concurrently handled chat batch, the sender,
     // the scheduler and the listener; PostgreSQL's default allows 100.
-    let pool = PgPoolOptions::new().max_connections(10).connect(url).await.context("connecting to PostgreSQL")?;
+    // No JIT compilation of queries: the figures' queries over a large ticket table are costed
+    // high enough to be compiled, which took longer than running them (a month of 1,000,000
+    // tickets: 1.1 s with JIT, 0.3 s without; BENCHMARKS.md, footprint). Nothing here runs
+    // long enough to win it back.
+    let options =
+        sqlx::postgres::PgConnectOptions::from_str(url).context("reading DATABASE_URL")?.options([("jit", "off")]);
+    let pool =
+        PgPoolOptions::new().max_connections(10).connect_with(options).await.context("connecting to PostgreSQL")?;
     MIGRATOR.run(&pool).await.context("applying migrations")?;
     Ok(pool)
 }
