@@ -428,3 +428,29 @@ async fn an_album_delivered_twice_counts_once() {
     assert!(summary.text.unwrap().contains(&photos_line), "three photos, not four");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_communities_number_their_requests_each_from_one_on_the_same_day() {
+    use propdesk::domain::{PhoneNumber, Relation, UnitAddress};
+    use propdesk::store;
+
+    let app = TestApp::spawn().await;
+    let first = app.owner(6101, "王芳", "3-2-1201", "8613800006101").await;
+    // The same address in a second community of the same company.
+    let mut conn = app.pool.acquire().await.unwrap();
+    let other = store::roster::community_id_by_name_or_create(&mut conn, "第二小区").await.unwrap();
+    let room = store::roster::upsert_unit(&mut conn, other, &UnitAddress::parse("3-2-1201").unwrap()).await.unwrap();
+    let phone = PhoneNumber::parse("8613800006102").unwrap();
+    store::roster::upsert_roster_entry(&mut conn, room, "李明", &phone, Relation::Owner).await.unwrap();
+    drop(conn);
+    let second = app.person(6102, "李明", "zh-hans", "8613800006102");
+    let before = second.start_and_share_contact().await;
+    second.wait(before, "the owner menu", |m| m.reply_keyboard.as_ref().is_some_and(|k| k.len() > 1)).await;
+
+    let a = file_repair(&first, 0, Urgency::Routine).await;
+    let b = file_repair(&second, 0, Urgency::Routine).await;
+    assert!(a.ends_with("-0001") && b.ends_with("-0001"), "each service centre counts its own: {a}, {b}");
+    let filed = app.count("SELECT count(DISTINCT community_id) FROM tickets").await;
+    assert_eq!(filed, 2);
+    app.stop().await;
+}
