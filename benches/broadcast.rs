@@ -24,7 +24,6 @@
 #[path = "../tests/it/support.rs"]
 mod support;
 
-#[allow(dead_code)]
 #[path = "common/mod.rs"]
 mod common;
 
@@ -78,7 +77,7 @@ async fn run(rate: u32) -> Figures {
     // Samples while it runs: the whole broadcast lasts OWNERS / rate seconds.
     let expected = Duration::from_secs_f64(OWNERS as f64 / f64::from(rate));
     let interval = Duration::from_millis(500).min(expected.mul_f64(0.8) / SAMPLES as u32);
-    let latencies = repair_samples::sample_every(interval, owners, &plumbers).await;
+    let latencies = repair_samples::sample_every(interval, 0, owners, &plumbers).await;
 
     let deadline = Instant::now() + expected * 2 + Duration::from_secs(60);
     let unsettled =

@@ -216,7 +216,7 @@ impl Run {
 fn gather(owners: Vec<Owner>, cpu: f64) -> Run {
     let first = owners.iter().map(|o| o.first_sent).min().unwrap();
     let last = owners.iter().map(|o| o.last_answer).max().unwrap();
-    let mut by_step = vec![Vec::with_capacity(owners.len()); STEPS];
+    let mut by_step: Vec<Vec<Duration>> = (0..STEPS).map(|_| Vec::with_capacity(owners.len())).collect();
     let mut latencies = Vec::with_capacity(owners.len() * STEPS);
     for owner in &owners {
         for (i, l) in owner.latencies.iter().enumerate() {

@@ -106,15 +106,15 @@ pub async fn sample(owner: Person, i: usize, plumbers: Vec<Person>) -> Duration 
     pressed.elapsed()
 }
 
-/// Presses Confirm for each owner in turn, one every `interval`, while
-/// whatever else runs; the latencies, sorted.
-pub async fn sample_every(interval: Duration, owners: Vec<Person>, plumbers: &[Person]) -> Vec<Duration> {
+/// Presses Confirm for each owner in turn (sample owners `first`, `first` + 1,
+/// …), one every `interval`, while whatever else runs; the latencies, sorted.
+pub async fn sample_every(interval: Duration, first: usize, owners: Vec<Person>, plumbers: &[Person]) -> Vec<Duration> {
     let mut tasks = Vec::new();
     let mut tick = tokio::time::interval(interval);
     tick.tick().await;
     for (i, owner) in owners.into_iter().enumerate() {
         tick.tick().await;
-        tasks.push(tokio::spawn(sample(owner, i, plumbers.to_vec())));
+        tasks.push(tokio::spawn(sample(owner, first + i, plumbers.to_vec())));
     }
     let mut latencies = Vec::new();
     for task in tasks {
