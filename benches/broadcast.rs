@@ -24,92 +24,24 @@
 #[path = "../tests/it/support.rs"]
 mod support;
 
+#[path = "common/mod.rs"]
+mod common;
+
+#[allow(dead_code)]
+#[path = "common/repair_samples.rs"]
+mod repair_samples;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use propdesk::clock::Clock as _;
+use common::{ms, percentile};
 use propdesk::delivery::limits::SendLimits;
-use propdesk::domain::notice::{Audience, Bodies, NoticeKind};
-use propdesk::domain::{Category, PhoneNumber, Relation, Trade, UnitAddress, Urgency};
-use propdesk::i18n::Text;
-use propdesk::sandbox::emulator::{EmuUser, Limits};
-use propdesk::services::{notices, people, sla_watch};
-use propdesk::store;
-use support::{ADMIN, Person, TestApp, unit};
+use repair_samples::{FIRST_RECIPIENT as FIRST_OWNER, NOTICE, RECIPIENTS as OWNERS};
+use support::TestApp;
 
-/// Recipients of the notice.
-const OWNERS: i64 = 10_000;
-const FIRST_OWNER: i64 = 5_000_000;
 /// Owners who confirm a repair while the broadcast runs (one sample each).
 const SAMPLES: usize = 60;
 const PLUMBERS: i64 = 10;
-const NOTICE: &str = "【停水通知】明天 08:00–12:00 全小区停水检修，请提前储水。";
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// Filing up to the summary, with a description that names the sample.
-async fn to_summary(owner: &Person, description: &str) {
-    let before = owner.seq();
-    owner.taps(Text::new("menu-repair")).await;
-    owner.expect(before, Text::new("repair-ask-category")).await;
-    owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
-    owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
-    owner.says_and_gets(description, Text::new("repair-ask-photos").arg("max", 5usize)).await;
-    owner.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
-    owner.press_and_get(Urgency::Routine.label(), Text::new("repair-ask-window")).await;
-    owner.press_and_get(Text::new("window-any"), Text::new("repair-field-category")).await;
-}
-
-/// An owner on the samples' community roster, bound, at the summary of a repair.
-async fn sample_owner(app: &TestApp, i: usize) -> Person {
-    let id = 20_000 + i as i64;
-    let phone = format!("86138{i:08}");
-    {
-        let mut conn = app.pool.acquire().await.unwrap();
-        let community = store::roster::community_id_by_name_or_create(&mut conn, "样本小区").await.unwrap();
-        let address = UnitAddress::parse("3-2-1201").unwrap();
-        let unit = store::roster::upsert_unit(&mut conn, community, &address).await.unwrap();
-        let phone = PhoneNumber::parse(&phone).unwrap();
-        store::roster::upsert_roster_entry(&mut conn, unit, &format!("样本{i}"), &phone, Relation::Owner)
-            .await
-            .unwrap();
-    }
-    let owner = app.person(id, &format!("样本{i}"), "zh-hans", &phone);
-    let before = owner.start_and_share_contact().await;
-    owner.wait(before, "the owner menu", |m| m.reply_keyboard.as_ref().is_some_and(|k| k.len() > 1)).await;
-    to_summary(&owner, &description(i)).await;
-    owner
-}
-
-fn description(i: usize) -> String {
-    format!("卫生间地漏返水（样本 {i}）")
-}
-
-/// Presses Confirm and times it until some plumber's chat shows the card.
-async fn sample(owner: Person, i: usize, plumbers: Vec<Person>) -> Duration {
-    let before = owner.seq();
-    let wanted = description(i);
-    let pressed = Instant::now();
-    owner.press(Text::new("btn-confirm"));
-    let waits = plumbers.iter().map(|p| {
-        let wanted = wanted.clone();
-        Box::pin(p.emu.wait_for_bot_message(
-            p.id,
-            before,
-            move |m| m.text.as_deref().is_some_and(|t| t.starts_with("🔧") && t.contains(&wanted)),
-            support::WAIT,
-        ))
-    });
-    futures::future::select_ok(waits).await.unwrap_or_else(|e| panic!("sample {i}: no card: {e}"));
-    pressed.elapsed()
-}
 
 struct Figures {
     rate: u32,
@@ -134,63 +66,18 @@ async fn run(rate: u32) -> Figures {
     let app = TestApp::spawn_with_limits(SendLimits::telegram(rate)).await;
     let admin = app.admin().await;
     // The notice's community comes first (the admin's, as the first one).
-    let community = {
-        let mut conn = app.pool.acquire().await.unwrap();
-        store::roster::community_id_by_name_or_create(&mut conn, "测试小区").await.unwrap()
-    };
-    let mut plumbers = Vec::new();
-    for i in 0..PLUMBERS {
-        plumbers.push(app.staff(3_000 + i, &format!("水工{i}"), Trade::Plumbing, false).await);
-    }
-    let mut owners = vec![sample_owner(&app, 0).await];
-    owners.extend(futures::future::join_all((1..SAMPLES).map(|i| sample_owner(&app, i))).await);
-    {
-        let mut conn = app.pool.acquire().await.unwrap();
-        store::testdb::seed_owners(&mut conn, community, FIRST_OWNER, OWNERS).await.unwrap();
-    }
-    app.emu.register_started_users(
-        (FIRST_OWNER..FIRST_OWNER + OWNERS).map(|id| EmuUser::new(id, &format!("业主{}", id - FIRST_OWNER))),
-    );
+    repair_samples::notice_community_first(&app).await;
+    let plumbers = repair_samples::plumbers(&app, PLUMBERS).await;
+    let owners = repair_samples::sample_owners(&app, SAMPLES).await;
+    repair_samples::seed_recipients(&app).await;
     let setup = started.elapsed();
     eprintln!("broadcast {rate}/s: set up in {:.1} s; sending", setup.as_secs_f64());
-
-    app.emu.set_limits(Some(Limits { per_chat_per_sec: 1, global_per_sec: rate }));
-    let notice_id = {
-        let mut tx = app.pool.begin().await.unwrap();
-        let user = store::users::get(&mut tx, ADMIN).await.unwrap().expect("the admin has written");
-        let actor = people::load(&mut tx, user, &app.settings).await.unwrap();
-        let spec = notices::Spec {
-            kind: NoticeKind::Outage,
-            bodies: Bodies { zh: Some(NOTICE.to_owned()), en: None },
-            photo: None,
-            audience: Audience::All,
-            include_staff: false,
-            signup: false,
-            capacity: None,
-            send_at: None,
-        };
-        let clock = sla_watch::notice_clock(&app.settings, app.clock.now());
-        let created = notices::create(&mut tx, &actor, &spec, None, &clock).await.unwrap().expect("the notice is sent");
-        assert_eq!(created.reach, OWNERS, "the notice reaches the seeded owners only");
-        tx.commit().await.unwrap();
-        created.id
-    };
+    let notice_id = repair_samples::send_notice(&app, rate).await;
 
     // Samples while it runs: the whole broadcast lasts OWNERS / rate seconds.
     let expected = Duration::from_secs_f64(OWNERS as f64 / f64::from(rate));
     let interval = Duration::from_millis(500).min(expected.mul_f64(0.8) / SAMPLES as u32);
-    let mut tasks = Vec::new();
-    let mut tick = tokio::time::interval(interval);
-    tick.tick().await;
-    for (i, owner) in owners.into_iter().enumerate() {
-        tick.tick().await;
-        tasks.push(tokio::spawn(sample(owner, i, plumbers.clone())));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.push(task.await.unwrap());
-    }
-    latencies.sort();
+    let latencies = repair_samples::sample_every(interval, 0, owners, &plumbers).await;
 
     let deadline = Instant::now() + expected * 2 + Duration::from_secs(60);
     let unsettled =

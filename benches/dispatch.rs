@@ -1,101 +1,122 @@
-//! `cargo bench --bench dispatch`: the repair loop's speed through the
-//! emulator (the real bot, real PostgreSQL).
+//! `cargo bench --bench dispatch [-- SAMPLES]`: the repair loop's speed through
+//! the emulator (the real bot, real PostgreSQL): from an owner's Confirm to the
+//! assignee's card, with nothing else going on and with a notice to 10,000
+//! owners being sent, against the baseline bot's message → answer.
 //!
-//! - latency from the owner's Confirm to the assignee's card arriving
-//!   (median and p99 over many requests, one at a time);
-//! - SQL statements one dialogue step costs (typing the description: the
-//!   listener's insert, the runner's unit of work, its reply), counted from
-//!   sqlx's own statement log.
+//! - One app with Telegram's limits (30 messages a second overall, 1 a second
+//!   per chat: `SendLimits::telegram(30)`), 10 plumbers, 10,000 seeded owners
+//!   and 2 × SAMPLES (default 60) sample owners in another community, each
+//!   at the summary of a repair (see `common/repair_samples.rs`).
+//! - Quiet: SAMPLES owners press Confirm, one every 500 ms; each is timed from
+//!   the press (the emulator queues the callback) until the card is in a
+//!   plumber's chat (the runner writes the outbox row, the sender delivers it).
+//! - Broadcast: the admin sends a notice to the 10,000 (the emulator's limits
+//!   on: 30/s, 1/s per chat; it takes ~6 minutes), and the other SAMPLES owners
+//!   press Confirm the same way while it runs.
+//! - Baseline: `examples/baseline_bot.rs` in this process on a fresh emulator;
+//!   SAMPLES people each send one message, one every 50 ms, timed until "ok".
+//!
+//! SQL statements and round trips per dialogue step: `cargo bench --bench
+//! dialogue -- cost`.
 
 #[allow(dead_code)]
 #[path = "../tests/it/support.rs"]
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "common/repair_samples.rs"]
+mod repair_samples;
+
 use std::time::{Duration, Instant};
 
-use propdesk::domain::{Category, Trade, Urgency};
-use propdesk::i18n::Text;
-use support::{Person, TestApp, unit};
-use tracing_subscriber::Layer;
-use tracing_subscriber::layer::SubscriberExt;
-use tracing_subscriber::util::SubscriberInitExt;
+use common::{Chats, ms, percentile};
+use propdesk::delivery::limits::SendLimits;
+use propdesk::sandbox::emulator::{EmuUser, Emulator};
+use support::TestApp;
 
-const REQUESTS: usize = 100;
+const RATE: u32 = 30;
+const PLUMBERS: i64 = 10;
+const INTERVAL: Duration = Duration::from_millis(500);
 
-/// Counts the statements sqlx runs.
-struct Statements(Arc<AtomicU64>);
+fn figures(name: &str, latencies: &[Duration]) -> (f64, f64) {
+    let (p50, p99) = (ms(percentile(latencies, 0.5)), ms(percentile(latencies, 0.99)));
+    println!(
+        "dispatch: {name:<58} p50 {p50:>7.1} ms, p99 {p99:>7.1} ms, max {:>7.1} ms ({} samples)",
+        ms(*latencies.last().unwrap()),
+        latencies.len()
+    );
+    (p50, p99)
+}
 
-impl<S: tracing::Subscriber> Layer<S> for Statements {
-    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
-            self.0.fetch_add(1, Ordering::Relaxed);
-        }
+/// The baseline bot's message → answer, `count` people one after another.
+async fn baseline(count: usize) -> Vec<Duration> {
+    let emu = Emulator::new(common::TOKEN, "baseline_bench_bot");
+    let url = emu.spawn(0).await.expect("the emulator starts");
+    let bot = common::spawn_baseline(url);
+    let chats = Chats::follow(&emu);
+    let mut latencies = Vec::with_capacity(count);
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    for i in 0..count as i64 {
+        tick.tick().await;
+        emu.register_user(EmuUser::new(1_000 + i, "业主"));
+        let mut chat = chats.chat(1_000 + i);
+        let before = emu.seq();
+        let sent = Instant::now();
+        emu.send_text(chat.id, "你好");
+        let (_, answered) = chat.wait(before, "ok", |m| m.text.as_deref() == Some("ok")).await;
+        latencies.push(answered - sent);
     }
-}
-
-/// Drives the filing dialogue to the summary; returns the statements the
-/// description step cost.
-async fn to_summary(owner: &Person, statements: &AtomicU64) -> u64 {
-    let before = owner.seq();
-    owner.taps(Text::new("menu-repair")).await;
-    owner.expect(before, Text::new("repair-ask-category")).await;
-    owner.press_and_get(Category::Plumbing.label(), Text::new("repair-ask-place")).await;
-    owner.press_and_get(unit("3", "2", "1201"), Text::new("repair-ask-description")).await;
-    let counted = statements.load(Ordering::SeqCst);
-    owner.says_and_gets("卫生间地漏返水", Text::new("repair-ask-photos").arg("max", 5usize)).await;
-    let step = statements.load(Ordering::SeqCst) - counted;
-    owner.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
-    owner.press_and_get(Urgency::Routine.label(), Text::new("repair-ask-window")).await;
-    owner.press_and_get(Text::new("window-any"), Text::new("repair-field-category")).await;
-    step
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
+    bot.abort();
+    latencies.sort();
+    latencies
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let statements = Arc::new(AtomicU64::new(0));
-    tracing_subscriber::registry()
-        .with(
-            Statements(statements.clone()).with_filter(
-                tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::DEBUG),
-            ),
-        )
-        .init();
+    let samples: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(60);
+    println!("dispatch: PostgreSQL: {}", common::database_server());
+    let started = Instant::now();
+    let app = TestApp::spawn_with_limits(SendLimits::telegram(RATE)).await;
+    let admin = app.admin().await;
+    repair_samples::notice_community_first(&app).await;
+    let plumbers = repair_samples::plumbers(&app, PLUMBERS).await;
+    let mut owners = repair_samples::sample_owners(&app, 2 * samples).await;
+    let under_broadcast = owners.split_off(samples);
+    repair_samples::seed_recipients(&app).await;
+    eprintln!("dispatch: set up in {:.1} s", started.elapsed().as_secs_f64());
 
-    let app = TestApp::spawn().await;
-    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
-    let mut latencies = Vec::with_capacity(REQUESTS);
-    let mut step_statements = Vec::with_capacity(REQUESTS);
-    for i in 0..REQUESTS {
-        let owner = app.owner(10_000 + i as i64, "业主", "3-2-1201", &format!("86138{:08}", i)).await;
-        step_statements.push(to_summary(&owner, &statements).await);
-        let before = plumber.seq();
-        let confirmed = Instant::now();
-        owner.press(Text::new("btn-confirm"));
-        plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.starts_with("🔧"))).await;
-        latencies.push(confirmed.elapsed());
-        if (i + 1) % 20 == 0 {
-            eprintln!("dispatch: {} requests", i + 1);
-        }
-    }
-    latencies.sort();
-    step_statements.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!("dispatch: requests                                  {REQUESTS:>8}");
-    println!("dispatch: Confirm → assignee's card, median          {:>8.1} ms", ms(percentile(&latencies, 0.5)));
-    println!("dispatch: Confirm → assignee's card, p99             {:>8.1} ms", ms(percentile(&latencies, 0.99)));
-    println!("dispatch: Confirm → assignee's card, max             {:>8.1} ms", ms(*latencies.last().unwrap()));
-    println!(
-        "dispatch: SQL statements for one dialogue step, median {:>6} (min {}, max {})",
-        step_statements[step_statements.len() / 2],
-        step_statements[0],
-        step_statements[step_statements.len() - 1]
-    );
+    let quiet = repair_samples::sample_every(INTERVAL, 0, owners, &plumbers).await;
+
+    let notice_id = repair_samples::send_notice(&app, RATE).await;
+    let sending = Instant::now();
+    let busy = repair_samples::sample_every(INTERVAL, samples, under_broadcast, &plumbers).await;
+    let sampled_for = sending.elapsed();
+    let sent: i64 =
+        app.count(&format!("SELECT count(*) FROM outbox WHERE notice_id = {notice_id} AND state = 'sent'")).await;
+    drop(admin);
     app.stop().await;
+
+    let base = baseline(samples).await;
+
+    let interval = INTERVAL.as_millis();
+    let (q50, q99) = figures(&format!("Confirm → assignee's card, quiet, one every {interval} ms"), &quiet);
+    let (b50, b99) = figures(
+        &format!("Confirm → card, during the {} -recipient broadcast at {RATE}/s", repair_samples::RECIPIENTS),
+        &busy,
+    );
+    println!(
+        "dispatch: broadcast progress while sampling: {sent} of {} notice messages sent in {:.1} s",
+        repair_samples::RECIPIENTS,
+        sampled_for.as_secs_f64()
+    );
+    let (base50, base99) = figures("baseline bot: message → answer, one every 50 ms", &base);
+    println!(
+        "dispatch: ratio to baseline: quiet p50 {:.1}×, p99 {:.1}×; broadcast p50 {:.1}×, p99 {:.1}×",
+        q50 / base50,
+        q99 / base99,
+        b50 / base50,
+        b99 / base99
+    );
 }

@@ -1,12 +1,16 @@
 //! Handles what the listener stored in the inbox, one unit of work per update.
 //!
-//! For each update, in one transaction: lock the chat (an advisory lock, so
-//! replicas serialize a chat's updates), lock the inbox row (skip it if it was
-//! handled already: a redelivery), record the user, load their roles and
-//! dialogue state, run the handler tree, save the next state, mark the row
-//! handled, commit. Only then are the replies sent. A crash anywhere before the
-//! commit leaves the row unhandled and it is handled again from scratch on the
-//! next start; nothing is applied twice.
+//! For each update, in one transaction: claim it (the chat's advisory lock, so
+//! replicas serialize a chat's updates, then the inbox row marked handled;
+//! skipped if it was handled already: a redelivery), record the user and read
+//! their roles and dialogue state, run the handler tree, save the next state if
+//! it changed, commit. Only then are the replies sent. A crash anywhere before
+//! the commit leaves the row unhandled and it is handled again from scratch on
+//! the next start; nothing is applied twice.
+//!
+//! Round trips to PostgreSQL, besides the handler's own statements: the pool's
+//! ping on acquiring a connection, BEGIN, the claim, the arrival (user, roles,
+//! state), the save (when the state changed), COMMIT. See BENCHMARKS.md.
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -20,6 +24,7 @@ use teloxide::prelude::*;
 use teloxide::types::{CallbackQueryId, ChatId, Me, MessageId, Update, UpdateKind};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument as _;
 
 use crate::bot::context::{Finished, Reply};
 use crate::bot::{Cx, State, render};
@@ -170,7 +175,8 @@ impl Runner {
         let update_id = row.update_id;
         let timer = self.metrics.handler_seconds.start_timer();
         let turn = self.chat_turn(row.chat_id).await;
-        let result = self.process(&row).await;
+        // Everything the unit of work logs (sqlx's statements too) carries the update.
+        let result = self.process(&row).instrument(tracing::info_span!("update", update_id)).await;
         if let Some(turn) = turn {
             turn.release().await;
         }
@@ -236,20 +242,16 @@ impl Runner {
     /// "handled", "duplicate" (handled before) or "ignored" (nothing to act on).
     async fn process(&self, row: &InboxRow) -> anyhow::Result<&'static str> {
         let update = crate::bot::listener::parse(&row.payload).context("the stored update does not parse")?;
+        let now = self.clock.now();
         let mut tx = self.pool.begin().await?;
-        if let Some(chat) = row.chat_id {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(chat).execute(&mut *tx).await?;
-        }
-        if !store::inbox::lock_unhandled(&mut tx, row.update_id).await? {
+        if !store::inbox::claim(&mut tx, row.update_id, row.chat_id, now).await? {
             tracing::debug!(update_id = row.update_id, "already handled; skipping");
             return Ok("duplicate");
         }
-        let now = self.clock.now();
         let private = update.chat().is_none_or(|chat| chat.is_private());
         let (Some(user), Some(chat_id), true) = (update.from().cloned(), row.chat_id, private) else {
             // Nothing we act on: a channel post, an update without a person,
             // or a group someone added the bot to (the desk works in private chats).
-            store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
             tx.commit().await?;
             return Ok("ignored");
         };
@@ -260,9 +262,9 @@ impl Runner {
             username: user.username.as_deref(),
             guessed_locale: Locale::from_telegram(user.language_code.as_deref(), self.settings.default_locale),
         };
-        let user_row = store::users::record_seen(&mut tx, seen).await?;
-        let actor = people::load(&mut tx, user_row, &self.settings).await?;
-        let state = State::from_saved(store::dialogues::load(&mut tx, chat_id).await?).for_actor(&actor);
+        let arrival = store::users::record_arrival(&mut tx, seen, chat_id).await?;
+        let actor = people::actor(arrival.user, arrival.staff, arrival.residences, &self.settings);
+        let state = State::from_saved(arrival.dialogue).for_actor(&actor);
 
         let cx = Cx::new(tx, chat_id, actor, self.settings.clone(), self.clock.clone(), self.me.username().to_owned());
         let deps = dptree::deps![update.clone(), self.me.clone(), cx.clone(), state.clone(), self.bot.clone()];
@@ -277,7 +279,6 @@ impl Runner {
         if let Some(next) = next_state.filter(|next| *next != state) {
             store::dialogues::save(&mut tx, chat_id, &serde_json::to_value(&next)?).await?;
         }
-        store::inbox::mark_handled(&mut tx, row.update_id, now, None).await?;
         tx.commit().await?;
 
         // Every button press gets an answer, or the client spins.

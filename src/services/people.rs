@@ -39,9 +39,14 @@ impl Actor {
 }
 
 pub async fn load(conn: &mut PgConnection, user: UserRow, settings: &Settings) -> sqlx::Result<Actor> {
-    let staff = store::staff::get(conn, user.telegram_id).await?.filter(|s| s.active);
+    let staff = store::staff::get(conn, user.telegram_id).await?;
     let residences = store::residents::of_user(conn, user.telegram_id).await?;
-    Ok(Actor { is_admin: settings.is_admin(user.telegram_id), user, staff, residences })
+    Ok(actor(user, staff, residences, settings))
+}
+
+/// The actor from rows already read (`store::users::record_arrival`).
+pub fn actor(user: UserRow, staff: Option<StaffRow>, residences: Vec<Residence>, settings: &Settings) -> Actor {
+    Actor { is_admin: settings.is_admin(user.telegram_id), user, staff: staff.filter(|s| s.active), residences }
 }
 
 /// They blocked the bot (false) or came back (true).

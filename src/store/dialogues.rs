@@ -3,9 +3,7 @@
 use serde_json::Value;
 use sqlx::PgConnection;
 
-pub async fn load(conn: &mut PgConnection, chat_id: i64) -> sqlx::Result<Option<Value>> {
-    sqlx::query_scalar("SELECT state FROM dialogues WHERE chat_id = $1").bind(chat_id).fetch_optional(conn).await
-}
+// Loaded with the user at the start of each update: `store::users::record_arrival`.
 
 pub async fn save(conn: &mut PgConnection, chat_id: i64, state: &Value) -> sqlx::Result<()> {
     sqlx::query(

@@ -53,14 +53,14 @@ pub async fn of_user(conn: &mut PgConnection, telegram_id: i64) -> sqlx::Result<
     .bind(telegram_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(Residence {
-                unit_id: r.unit_id,
-                address: UnitAddress::new(&r.building, &r.entrance, &r.room).ok()?,
-                relation: Relation::parse_code(&r.relation)?,
-            })
-        })
-        .collect())
+    Ok(rows.iter().filter_map(|r| residence(r.unit_id, &r.building, &r.entrance, &r.room, &r.relation)).collect())
+}
+
+/// A residence from its columns; None where a stored value no longer parses.
+pub fn residence(unit_id: i64, building: &str, entrance: &str, room: &str, relation: &str) -> Option<Residence> {
+    Some(Residence {
+        unit_id,
+        address: UnitAddress::new(building, entrance, room).ok()?,
+        relation: Relation::parse_code(relation)?,
+    })
 }

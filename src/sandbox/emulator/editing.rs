@@ -90,6 +90,7 @@ pub(crate) fn edit(s: &mut State, p: &Params, what: Edit) -> ApiResult {
     v.seq = seq;
     let edited = Value::Object(message.json.clone());
     s.bump_seq();
+    s.note_bot_activity(chat_id, seq);
     Ok(edited)
 }
 
@@ -102,6 +103,7 @@ pub(crate) fn delete_message(s: &mut State, p: &Params) -> ApiResult {
     message.view.deleted = true;
     message.view.seq = seq;
     s.bump_seq();
+    s.note_bot_activity(chat_id, seq);
     Ok(json!(true))
 }
 

@@ -30,7 +30,7 @@ use tokio::sync::watch;
 
 use state::State;
 pub use types::{
-    BotCommandView, CallbackAnswer, Chaos, ChaosRecord, ChatMessage, EmuError, EmuUser, Fault, FaultKind,
+    BotActivity, BotCommandView, CallbackAnswer, Chaos, ChaosRecord, ChatMessage, EmuError, EmuUser, Fault, FaultKind,
     InlineButtonView, KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
 };
 
@@ -369,6 +369,15 @@ impl Emulator {
     /// Every request the chaos mode saw since it was turned on, in order, and how it answered.
     pub fn chaos_log(&self) -> Vec<ChaosRecord> {
         self.inner.with_state(|s| s.chaos.as_ref().map(|c| c.log.clone()).unwrap_or_default())
+    }
+
+    /// Everything the bot does from now on (each message sent, edited or deleted, each callback
+    /// answered), with the instant the emulator took it: one receiver follows every chat at once,
+    /// where `wait_for_bot_message` would wake each waiter on every change. Dropping it unsubscribes.
+    pub fn subscribe_bot_activity(&self) -> tokio::sync::mpsc::UnboundedReceiver<BotActivity> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.inner.with_state(|s| s.activity_feeds.push(tx));
+        rx
     }
 
     /// Every send* the flood limits judged while they were on (accepted, or refused with 429), in the

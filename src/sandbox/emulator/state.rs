@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::json;
 use super::types::{
-    CallbackAnswer, ChatMessage, EmuUser, Fault, KeyboardButtonView, Limits, RegisteredCommands, SendRecord,
+    BotActivity, CallbackAnswer, ChatMessage, EmuUser, Fault, KeyboardButtonView, Limits, RegisteredCommands,
+    SendRecord,
 };
 
 /// One update as queued for `getUpdates`: `{"update_id": id, kind: body}`.
@@ -93,6 +94,8 @@ pub(crate) struct State {
     pub sends_per_chat: HashMap<i64, VecDeque<Instant>>,
     /// Every send the limits judged while they were on, accepted or refused, in order.
     pub send_log: Vec<SendRecord>,
+    /// Subscribers to what the bot does (`Emulator::subscribe_bot_activity`).
+    pub activity_feeds: Vec<tokio::sync::mpsc::UnboundedSender<BotActivity>>,
     /// The global event number: bumped by every new, edited or deleted message and every answer.
     pub seq: u64,
     counter: u64,
@@ -156,6 +159,7 @@ impl State {
             sends_global: VecDeque::new(),
             sends_per_chat: HashMap::new(),
             send_log: Vec::new(),
+            activity_feeds: Vec::new(),
             seq: 0,
             counter: 0,
         }
@@ -226,6 +230,15 @@ impl State {
         self.seq
     }
 
+    /// Tells the subscribers the bot changed `chat_id` at event `seq`; drops those gone.
+    pub(crate) fn note_bot_activity(&mut self, chat_id: i64, seq: u64) {
+        if self.activity_feeds.is_empty() {
+            return;
+        }
+        let activity = BotActivity { chat_id, seq, at: Instant::now() };
+        self.activity_feeds.retain(|feed| feed.send(activity).is_ok());
+    }
+
     /// A message from a user: stored in their chat and queued as a `message` update.
     pub(crate) fn user_message(&mut self, user_id: i64, content: Map<String, Value>, mut view: ChatMessage) -> i32 {
         let user = self.user_or_placeholder(user_id);
@@ -253,6 +266,7 @@ impl State {
         view.date = date;
         view.from_bot = true;
         view.seq = self.bump_seq();
+        self.note_bot_activity(chat_id, view.seq);
         self.chat(chat_id).messages.push(StoredMessage { view, json: message.clone() });
         Value::Object(message)
     }
@@ -308,6 +322,7 @@ impl State {
 
     pub(crate) fn record_answer(&mut self, query_id: &str, text: Option<String>, show_alert: bool, user_id: i64) {
         let seq = self.bump_seq();
+        self.note_bot_activity(user_id, seq);
         self.callback_answers.push(CallbackAnswer { query_id: query_id.to_owned(), text, show_alert, user_id, seq });
     }
 

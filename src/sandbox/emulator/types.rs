@@ -309,6 +309,17 @@ pub struct SendRecord {
     pub refused: bool,
 }
 
+/// Something the bot did to a chat (sent, edited or deleted a message, answered a button press), as
+/// it happened: for benchmarks that follow many chats at once (`Emulator::subscribe_bot_activity`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BotActivity {
+    pub chat_id: i64,
+    /// The event number the change got (`ChatMessage::seq`, `CallbackAnswer::seq`).
+    pub seq: u64,
+    /// When the emulator took it.
+    pub at: std::time::Instant,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EmuError {
     #[error("timed out after {waited:?} waiting for {what}; {context}")]
