@@ -25,6 +25,9 @@
 #[path = "../tests/it/support.rs"]
 mod support;
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -62,16 +65,6 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
 #[derive(Clone, Copy, Default)]
 struct Memory {
     rss: u64,
@@ -80,7 +73,7 @@ struct Memory {
 
 impl Memory {
     fn of(pid: u32) -> Memory {
-        Memory { rss: status_kib(pid, "VmRSS:"), hwm: status_kib(pid, "VmHWM:") }
+        Memory { rss: common::status_kib(pid, "VmRSS:"), hwm: common::status_kib(pid, "VmHWM:") }
     }
 
     fn show(self) -> String {

@@ -5,6 +5,9 @@
 //! (four by roster match, one by a request the supervisor approves), and reads
 //! the process's peak memory (VmHWM) and that of its PostgreSQL.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -69,16 +72,6 @@ impl Sandbox {
         )
         .await;
     }
-}
-
-fn status_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 fn pss_kib(pid: u32) -> u64 {
@@ -168,8 +161,8 @@ async fn main() {
     let onboarded = onboarding.elapsed();
 
     let pid = sandbox.child.id();
-    let peak = status_kib(pid, "VmHWM:");
-    let rss = status_kib(pid, "VmRSS:");
+    let peak = common::status_kib(pid, "VmHWM:");
+    let rss = common::status_kib(pid, "VmRSS:");
     let pg_port = {
         // The embedded server's port is in its command line; find it by parent.
         let mut port = String::new();

@@ -7,6 +7,9 @@
 //! `compute` (all buildings and one), `report` (built and rendered), the
 //! chart and the CSV are each timed over several runs: median and p99.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -19,17 +22,12 @@ use propdesk::store::testdb::fresh_database;
 const RESPONSES: i64 = 10_000;
 const RUNS: usize = 20;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
 fn show(name: &str, mut times: Vec<Duration>) {
     times.sort();
     println!(
         "{name:<34} median {:>8.2} ms   p99 {:>8.2} ms   ({} runs)",
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        common::percentile(&times, 0.5).as_secs_f64() * 1e3,
+        common::percentile(&times, 0.99).as_secs_f64() * 1e3,
         times.len()
     );
 }

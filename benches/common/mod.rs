@@ -47,6 +47,17 @@ pub fn median(values: &[f64]) -> f64 {
     sorted[(sorted.len() - 1) / 2]
 }
 
+/// A `kB` field of `/proc/PID/status` (`"VmRSS:"`, `"VmHWM:"`), 0 when unreadable.
+pub fn status_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Which PostgreSQL the benches run on: `DATABASE_URL`, else the embedded cluster.
 pub fn database_server() -> String {
     match std::env::var("DATABASE_URL") {
