@@ -365,7 +365,7 @@ async fn cost(log: &StatementLog) {
         (v[(v.len() - 1) / 2], v[0], v[v.len() - 1])
     };
     println!(
-        "cost: per step, median over {OWNERS} owners (min–max): statements in the unit of work | round trips of the unit of work (BEGIN + statements + pings) | listener inserts | runner inbox reads | other (sender, scheduler)"
+        "cost: per step, median over {OWNERS} owners (min–max): statements in the unit of work | round trips of the unit of work (statements + pings) | listener inserts | runner inbox reads | other (sender, scheduler)"
     );
     let mut unit_total = 0;
     let mut all_total = 0;

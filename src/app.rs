@@ -11,12 +11,11 @@ use anyhow::Context as _;
 use sqlx::PgPool;
 use teloxide::prelude::*;
 use teloxide::types::Me;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::bot::webhook::{self, WebhookConfig};
-use crate::bot::{commands, listener, runner::Runner, schema::schema};
+use crate::bot::{commands, listener, runner::Runner};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::limits::{RateLimits, SendLimits};
@@ -86,7 +85,6 @@ pub async fn start(
             .context("registering the command menus (setMyCommands)")?;
     }
     let shutdown = CancellationToken::new();
-    let wake = Arc::new(Notify::new());
     let mut limits = RateLimits::new(options.send_limits);
     if options.webhook.is_some() {
         // Webhook mode is how several replicas run: they share the overall rate.
@@ -109,18 +107,16 @@ pub async fn start(
         false => None,
     };
     let metrics = Arc::new(Metrics::new());
-    let runner = Arc::new(Runner {
-        pool: pool.clone(),
-        bot: bot.clone(),
-        limits: limits.clone(),
-        settings: settings.clone(),
-        clock: clock.clone(),
-        me: me.clone(),
-        handler: schema(),
-        metrics: metrics.clone(),
-        flood: crate::bot::flood::FloodGuard::new(settings.flood),
+    let runner = Arc::new(Runner::new(
+        pool.clone(),
+        bot.clone(),
+        limits.clone(),
+        settings.clone(),
+        clock.clone(),
+        me.clone(),
+        metrics.clone(),
         turns,
-    });
+    ));
     let scheduler =
         Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick).with_metrics(metrics.clone());
     let sender =
@@ -130,7 +126,7 @@ pub async fn start(
     if let Some(listen) = options.listen {
         let mut routes = crate::ops::router(pool.clone(), metrics.clone());
         if let Some(config) = &options.webhook {
-            routes = routes.merge(webhook::router(config, pool.clone(), wake.clone(), metrics.clone()));
+            routes = routes.merge(webhook::router(config, pool.clone(), runner.clone(), metrics.clone()));
         }
         let socket = tokio::net::TcpListener::bind(listen)
             .await
@@ -155,9 +151,9 @@ pub async fn start(
             }
             tracing::info!(path = config.path(), "webhook registered");
         }
-        None => tasks.push(tokio::spawn(listener::poll(bot, pool.clone(), wake.clone(), shutdown.clone()))),
+        None => tasks.push(tokio::spawn(listener::poll(bot, pool.clone(), runner.clone(), shutdown.clone()))),
     }
-    tasks.push(tokio::spawn(runner.run(wake, shutdown.clone())));
+    tasks.push(tokio::spawn(runner.run(shutdown.clone())));
     tasks.push(tokio::spawn(sender.run(shutdown.clone())));
     tasks.push(tokio::spawn(scheduler.run(shutdown.clone())));
     tasks.push(tokio::spawn(crate::store::reachability::watch(pool.clone(), shutdown.clone())));

@@ -56,6 +56,10 @@ pub struct Settings {
     pub webhook_listen: std::net::SocketAddr,
     /// The abuse limit: how many updates one chat may send in a window.
     pub flood: FloodSettings,
+    /// PostgreSQL connections the update runner keeps for handling updates
+    /// (besides the pool of 10 everything else shares): how many updates'
+    /// units of work run at once.
+    pub update_connections: usize,
 }
 
 /// More than `updates` updates from one chat within `window_secs` are set
@@ -269,6 +273,7 @@ impl Settings {
             updates: number("FLOOD_UPDATES", 20, 0, 10_000) as u32,
             window_secs: number("FLOOD_WINDOW_SECONDS", 10, 1, 3600),
         };
+        let update_connections = number("UPDATE_CONNECTIONS", 8, 1, 64) as usize;
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         let webhook_url = value("WEBHOOK_URL").and_then(|v| match Url::parse(&v) {
@@ -320,6 +325,7 @@ impl Settings {
             webhook_secret,
             webhook_listen,
             flood,
+            update_connections,
         })
     }
 

@@ -251,8 +251,7 @@ impl Chat {
 /// the inbox, or anything else (the sender, the scheduler, the bench).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
-    /// Updates handled (the runner's `update` spans): one BEGIN each, a round
-    /// trip that sqlx sends outside its statement log.
+    /// Updates handled (the runner's `update` spans).
     pub updates: u64,
     /// Statements in the runner's unit of work (BEGIN and COMMIT included).
     pub update_statements: u64,
@@ -268,11 +267,13 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// Round trips of the unit of work: every statement (a cached prepared
-    /// statement is sent as Bind/Execute/Sync and answered in one flight; BEGIN
-    /// and COMMIT are simple queries) plus the ping of each acquisition.
+    /// Round trips of the unit of work: every statement sqlx logs is one
+    /// flight (a cached prepared statement is sent as Bind/Execute/Sync; the
+    /// runner's `BEGIN; SELECT begin_update(…)` and `…; COMMIT` are one simple
+    /// query each), plus the ping of each pool acquisition (the runner's own
+    /// connections are not a pool and are not pinged).
     pub fn update_round_trips(&self) -> u64 {
-        self.updates + self.update_statements + self.update_acquires
+        self.update_statements + self.update_acquires
     }
 
     pub fn minus(&self, earlier: &Counts) -> Counts {
@@ -384,9 +385,6 @@ where
         let log = &self.0;
         if attrs.metadata().name() == "update" && log.on.load(Ordering::Relaxed) {
             log.updates.fetch_add(1, Ordering::SeqCst);
-            if log.recording.load(Ordering::SeqCst) {
-                log.recorded.lock().unwrap().push("(BEGIN)".to_owned());
-            }
         }
     }
 

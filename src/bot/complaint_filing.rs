@@ -282,7 +282,7 @@ async fn confirm(cx: &Cx, draft: CaseDraft) -> HandlerResult {
     };
     let actor = cx.actor();
     let desk = cx.desk();
-    let filed = complaints::file(&mut *cx.tx().await, &actor, case, &desk).await?;
+    let filed = complaints::file(&mut *cx.tx().await, cx.ticket_numbers(), &actor, case, &desk).await?;
     match filed {
         Ok(ticket) => {
             let target = match ticket.reply_due_at {

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 use tokio::sync::MappedMutexGuard;
 use tokio::sync::Mutex as AsyncMutex;
 
@@ -16,6 +16,8 @@ use crate::config::Settings;
 use crate::domain::Outgoing;
 use crate::i18n::{Locale, Text};
 use crate::services::people::Actor;
+use crate::store::tickets::TicketNumbers;
+use crate::store::work::UnitOfWork;
 
 /// Something to do in the acting user's chat after the commit.
 #[derive(Debug, Clone)]
@@ -58,14 +60,15 @@ struct Inner {
     settings: Arc<Settings>,
     clock: SharedClock,
     bot_username: String,
-    tx: AsyncMutex<Option<Transaction<'static, Postgres>>>,
+    numbers: TicketNumbers,
+    work: AsyncMutex<Option<UnitOfWork>>,
     replies: Mutex<Vec<Reply>>,
     next_state: Mutex<Option<State>>,
 }
 
 /// What the runner gets back when the handler is done.
 pub struct Finished {
-    pub tx: Transaction<'static, Postgres>,
+    pub work: UnitOfWork,
     pub replies: Vec<Reply>,
     pub next_state: Option<State>,
     pub locale: Locale,
@@ -73,12 +76,13 @@ pub struct Finished {
 
 impl Cx {
     pub fn new(
-        tx: Transaction<'static, Postgres>,
+        work: UnitOfWork,
         chat_id: i64,
         actor: Actor,
         settings: Arc<Settings>,
         clock: SharedClock,
         bot_username: String,
+        numbers: TicketNumbers,
     ) -> Cx {
         Cx(Arc::new(Inner {
             chat_id,
@@ -86,7 +90,8 @@ impl Cx {
             settings,
             clock,
             bot_username,
-            tx: AsyncMutex::new(Some(tx)),
+            numbers,
+            work: AsyncMutex::new(Some(work)),
             replies: Mutex::new(Vec::new()),
             next_state: Mutex::new(None),
         }))
@@ -94,8 +99,8 @@ impl Cx {
 
     /// The update's transaction: `services::x(&mut *cx.tx().await, …)`.
     pub async fn tx(&self) -> MappedMutexGuard<'_, PgConnection> {
-        tokio::sync::MutexGuard::map(self.0.tx.lock().await, |tx| {
-            &mut **tx.as_mut().expect("the transaction lives until the handler returns")
+        tokio::sync::MutexGuard::map(self.0.work.lock().await, |work| {
+            work.as_mut().expect("the transaction lives until the handler returns").conn()
         })
     }
 
@@ -122,6 +127,11 @@ impl Cx {
 
     pub fn bot_username(&self) -> &str {
         &self.0.bot_username
+    }
+
+    /// Where new tickets take their numbers (outside the unit of work: see `TicketNumbers`).
+    pub fn ticket_numbers(&self) -> &TicketNumbers {
+        &self.0.numbers
     }
 
     pub fn reply(&self, message: Outgoing) {
@@ -181,9 +191,9 @@ impl Cx {
 
     /// Takes everything out once the handler has returned.
     pub async fn finish(self) -> Finished {
-        let tx = self.0.tx.lock().await.take().expect("finish is called once");
+        let work = self.0.work.lock().await.take().expect("finish is called once");
         Finished {
-            tx,
+            work,
             replies: std::mem::take(&mut *self.0.replies.lock().expect("replies lock")),
             next_state: self.0.next_state.lock().expect("state lock").take(),
             locale: self.actor().locale(),

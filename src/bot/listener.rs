@@ -16,10 +16,10 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use teloxide::Bot;
 use teloxide::types::Update;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::inbox::{self, Arrived};
+use crate::bot::runner::{Incoming, Runner};
+use crate::store::inbox::{self, InboxRow};
 
 /// Seconds one getUpdates waits for news.
 const LONG_POLL_SECS: u64 = 25;
@@ -38,10 +38,12 @@ pub fn parse(raw: &Value) -> Option<Update> {
     serde_json::from_str(&raw.to_string()).ok()
 }
 
-pub fn arrived(raw: Value) -> Option<Arrived> {
+/// An update as Telegram sent it, parsed once for the runner; None without an `update_id`.
+pub fn arrived(raw: Value) -> Option<Incoming> {
     let update_id = raw.get("update_id")?.as_i64()?;
-    let chat_id = parse(&raw).as_ref().and_then(chat_of);
-    Some(Arrived { update_id, chat_id, payload: raw })
+    let update = parse(&raw);
+    let chat_id = update.as_ref().and_then(chat_of);
+    Some(Incoming { row: InboxRow::arrived(update_id, chat_id, raw), update })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,10 +83,19 @@ async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Value>, PollError> {
     })
 }
 
-pub async fn poll(bot: Bot, pool: PgPool, wake: Arc<Notify>, shutdown: CancellationToken) {
+/// Updates waiting in the runner's memory before the listener stops asking
+/// for more: beyond it Telegram keeps them (for 24 hours) rather than this
+/// process's memory.
+const WAITING_AT_MOST: usize = 2_000;
+
+pub async fn poll(bot: Bot, pool: PgPool, runner: Arc<Runner>, shutdown: CancellationToken) {
     let mut offset: i64 = 0;
     let mut backoff = Duration::from_millis(500);
     loop {
+        tokio::select! {
+            _ = runner.room_below(WAITING_AT_MOST) => {}
+            _ = shutdown.cancelled() => break,
+        }
         let result = tokio::select! {
             result = get_updates(&bot, offset) => result,
             _ = shutdown.cancelled() => break,
@@ -108,11 +119,11 @@ pub async fn poll(bot: Bot, pool: PgPool, wake: Arc<Notify>, shutdown: Cancellat
                 continue;
             }
         };
-        let batch: Vec<Arrived> = raw.into_iter().filter_map(arrived).collect();
-        let Some(next_offset) = batch.iter().map(|a| a.update_id + 1).max() else { continue };
+        let batch: Vec<Incoming> = raw.into_iter().filter_map(arrived).collect();
+        let Some(next_offset) = batch.iter().map(|a| a.update_id() + 1).max() else { continue };
         // Not confirmed until stored: keep trying; on shutdown Telegram will
         // deliver the batch again.
-        while let Err(err) = inbox::store_batch(&pool, &batch).await {
+        while let Err(err) = inbox::store_batch(&pool, batch.iter().map(|a| &a.row)).await {
             tracing::error!(error = %err, "storing updates failed; retrying");
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -120,7 +131,7 @@ pub async fn poll(bot: Bot, pool: PgPool, wake: Arc<Notify>, shutdown: Cancellat
             }
         }
         offset = offset.max(next_offset);
-        wake.notify_one();
+        runner.accept(batch).await;
     }
     tracing::info!("listener stopped");
 }

@@ -459,7 +459,7 @@ async fn confirm(cx: &Cx, draft: Draft, myself: bool) -> HandlerResult {
     };
     let actor = cx.actor();
     let desk = cx.desk();
-    let filed = repairs::file(&mut *cx.tx().await, &actor, repair, &desk).await?;
+    let filed = repairs::file(&mut *cx.tx().await, cx.ticket_numbers(), &actor, repair, &desk).await?;
     match filed {
         Ok(filed) => {
             let who = match filed.assignee {

@@ -21,10 +21,10 @@ use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 use teloxide::Bot;
 use teloxide::prelude::Requester;
-use tokio::sync::Notify;
 use url::Url;
 
 use crate::bot::listener::{self, ALLOWED_UPDATES};
+use crate::bot::runner::Runner;
 use crate::metrics::Metrics;
 use crate::store::inbox;
 
@@ -57,14 +57,14 @@ pub fn valid_secret(secret: &str) -> bool {
 #[derive(Clone)]
 struct Hook {
     pool: PgPool,
-    wake: Arc<Notify>,
+    runner: Arc<Runner>,
     secret: Arc<SecretString>,
     metrics: Arc<Metrics>,
 }
 
 /// The route: POST `config.path()`.
-pub fn router(config: &WebhookConfig, pool: PgPool, wake: Arc<Notify>, metrics: Arc<Metrics>) -> Router {
-    let hook = Hook { pool, wake, secret: Arc::new(config.secret.clone()), metrics };
+pub fn router(config: &WebhookConfig, pool: PgPool, runner: Arc<Runner>, metrics: Arc<Metrics>) -> Router {
+    let hook = Hook { pool, runner, secret: Arc::new(config.secret.clone()), metrics };
     Router::new().route(&config.path(), post(receive)).with_state(hook)
 }
 
@@ -90,13 +90,13 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> S
         tracing::warn!("webhook request has no update_id");
         return StatusCode::BAD_REQUEST;
     };
-    let update_id = arrived.update_id;
-    if let Err(err) = inbox::store_batch(&hook.pool, std::slice::from_ref(&arrived)).await {
+    let update_id = arrived.update_id();
+    if let Err(err) = inbox::store_batch(&hook.pool, [&arrived.row]).await {
         // Telegram sends it again later.
         tracing::error!(update_id, error = %err, "storing a webhook update failed");
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
-    hook.wake.notify_one();
+    hook.runner.accept(vec![arrived]).await;
     StatusCode::OK
 }
 

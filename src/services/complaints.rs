@@ -21,6 +21,7 @@ use crate::services::notify;
 use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
+use crate::store::tickets::TicketNumbers;
 use crate::store::{self, tickets::NewCase, tickets::TicketRow};
 
 #[derive(Debug, Clone)]
@@ -62,6 +63,7 @@ pub async fn subjects_for(conn: &mut PgConnection, actor: &Actor) -> sqlx::Resul
 
 pub async fn file(
     conn: &mut PgConnection,
+    numbers: &TicketNumbers,
     actor: &Actor,
     case: NewCaseFiling,
     desk: &Desk<'_>,
@@ -85,7 +87,7 @@ pub async fn file(
         None => store::tickets::community_of_user(conn, actor.telegram_id()).await?,
     };
     let day = desk.now.with_timezone(&desk.tz).date_naive();
-    let sequence = store::tickets::next_sequence(conn, community_id, day).await?;
+    let sequence = numbers.next(community_id, day).await?;
     let number = case_number(case.kind, day, sequence);
     let deadlines = case.kind.has_deadlines();
     let ticket = store::tickets::insert_case(

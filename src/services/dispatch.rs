@@ -26,8 +26,7 @@ pub async fn dispatch(
     tell_reporter: bool,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<Option<Candidate>>> {
-    let candidates = store::tickets::candidates(conn, &ticket.trade, excluding).await?;
-    let Some(chosen) = candidates.into_iter().next() else {
+    let Some(chosen) = store::tickets::take_candidate(conn, &ticket.trade, excluding).await? else {
         let notice = Outgoing::new(Text::new("ticket-queued-supervisor").arg("ticket", tickets::title(ticket)));
         tickets::tell_supervisors(conn, "ticket-queued", &notice, desk.now).await?;
         store::tickets::save(conn, ticket).await?;

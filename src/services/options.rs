@@ -31,9 +31,11 @@ pub async fn offered<T: Copy + PartialEq>(
     all: &[T],
     parse: impl Fn(&str) -> Option<T>,
 ) -> sqlx::Result<Vec<T>> {
-    let community = store::tickets::community_of_user(conn, actor.telegram_id()).await?;
-    let chosen: Vec<T> =
-        store::options::chosen(conn, community, list.as_str()).await?.iter().filter_map(|c| parse(c)).collect();
+    let chosen: Vec<T> = store::options::chosen_for_user(conn, actor.telegram_id(), list.as_str())
+        .await?
+        .iter()
+        .filter_map(|c| parse(c))
+        .collect();
     Ok(if chosen.is_empty() { all.to_vec() } else { chosen })
 }
 

@@ -13,6 +13,7 @@ use crate::services::notify;
 use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
+use crate::store::tickets::TicketNumbers;
 use crate::store::{self, tickets::Candidate, tickets::NewTicket, tickets::TicketRow};
 
 /// Where the job is.
@@ -59,6 +60,7 @@ pub async fn categories_for(conn: &mut PgConnection, actor: &Actor) -> sqlx::Res
 /// Files the request, numbers it, sets its deadlines and dispatches it.
 pub async fn file(
     conn: &mut PgConnection,
+    numbers: &TicketNumbers,
     actor: &Actor,
     repair: NewRepair,
     desk: &Desk<'_>,
@@ -80,7 +82,7 @@ pub async fn file(
         None => store::tickets::community_of_user(conn, actor.telegram_id()).await?,
     };
     let day = desk.now.with_timezone(&desk.tz).date_naive();
-    let sequence = store::tickets::next_sequence(conn, community_id, day).await?;
+    let sequence = numbers.next(community_id, day).await?;
     let number = ticket_number(day, sequence);
     let deadlines = desk.sla.deadlines(repair.urgency, desk.now);
     let mut ticket = store::tickets::insert(

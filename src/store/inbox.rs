@@ -12,20 +12,24 @@ pub struct InboxRow {
     pub attempts: i32,
 }
 
-pub struct Arrived {
-    pub update_id: i64,
-    pub chat_id: Option<i64>,
-    pub payload: Value,
+impl InboxRow {
+    /// An update as it arrived: not yet tried.
+    pub fn arrived(update_id: i64, chat_id: Option<i64>, payload: Value) -> InboxRow {
+        InboxRow { update_id, chat_id, payload, attempts: 0 }
+    }
 }
 
 /// Stores a batch. An update already stored (redelivered) is ignored.
-pub async fn store_batch(pool: &PgPool, batch: &[Arrived]) -> sqlx::Result<()> {
-    if batch.is_empty() {
+pub async fn store_batch<'a>(pool: &PgPool, batch: impl IntoIterator<Item = &'a InboxRow>) -> sqlx::Result<()> {
+    let (mut ids, mut chats, mut payloads) = (Vec::new(), Vec::new(), Vec::new());
+    for row in batch {
+        ids.push(row.update_id);
+        chats.push(row.chat_id);
+        payloads.push(&row.payload);
+    }
+    if ids.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = batch.iter().map(|a| a.update_id).collect();
-    let chats: Vec<Option<i64>> = batch.iter().map(|a| a.chat_id).collect();
-    let payloads: Vec<Value> = batch.iter().map(|a| a.payload.clone()).collect();
     sqlx::query(
         "INSERT INTO inbox (update_id, chat_id, payload)
          SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::jsonb[])
@@ -39,13 +43,33 @@ pub async fn store_batch(pool: &PgPool, batch: &[Arrived]) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The oldest updates not yet handled.
-pub async fn unhandled(pool: &PgPool, limit: i64) -> sqlx::Result<Vec<InboxRow>> {
+/// The oldest updates not yet handled after `after` (an update id), stored
+/// at least `older_than` ago (by the database's clock).
+pub async fn unhandled(
+    pool: &PgPool,
+    after: i64,
+    older_than: std::time::Duration,
+    limit: i64,
+) -> sqlx::Result<Vec<InboxRow>> {
     sqlx::query_as(
         "SELECT update_id, chat_id, payload, attempts FROM inbox
-         WHERE handled_at IS NULL ORDER BY update_id LIMIT $1",
+         WHERE handled_at IS NULL AND update_id > $1 AND received_at <= now() - make_interval(secs => $2)
+         ORDER BY update_id LIMIT $3",
     )
+    .bind(after)
+    .bind(older_than.as_secs_f64())
     .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// One chat's updates not yet handled, oldest first.
+pub async fn unhandled_of_chat(pool: &PgPool, chat_id: i64) -> sqlx::Result<Vec<InboxRow>> {
+    sqlx::query_as(
+        "SELECT update_id, chat_id, payload, attempts FROM inbox
+         WHERE handled_at IS NULL AND chat_id = $1 ORDER BY update_id",
+    )
+    .bind(chat_id)
     .fetch_all(pool)
     .await
 }

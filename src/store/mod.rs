@@ -24,6 +24,7 @@ pub mod testdb;
 pub mod tickets;
 pub mod users;
 pub mod verifications;
+pub mod work;
 
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;

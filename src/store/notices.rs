@@ -195,12 +195,12 @@ pub async fn open(
     .bind(notice.id)
     .execute(&mut *conn)
     .await?;
+    // The insert woke the sender (migration 13's trigger).
     sqlx::query("UPDATE notices SET state = 'sending', opened_at = $2 WHERE id = $1")
         .bind(notice.id)
         .bind(now)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await?;
     Ok(done.rows_affected())
 }
 

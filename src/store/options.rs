@@ -12,6 +12,20 @@ pub async fn chosen(conn: &mut PgConnection, community_id: i64, list: &str) -> s
         .await
 }
 
+/// The codes for `list` of user `telegram_id`'s community
+/// (`tickets::community_of_user`), in one round trip; empty when it has not
+/// chosen (all).
+pub async fn chosen_for_user(conn: &mut PgConnection, telegram_id: i64, list: &str) -> sqlx::Result<Vec<String>> {
+    let community = crate::store::tickets::COMMUNITY_OF_USER;
+    sqlx::query_scalar(&format!(
+        "SELECT code FROM community_options WHERE community_id = {community} AND list = $2 ORDER BY sort"
+    ))
+    .bind(telegram_id)
+    .bind(list)
+    .fetch_all(conn)
+    .await
+}
+
 /// Replaces the community's choice for `list`.
 pub async fn choose(conn: &mut PgConnection, community_id: i64, list: &str, codes: &[&str]) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM community_options WHERE community_id = $1 AND list = $2")

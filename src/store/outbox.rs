@@ -7,7 +7,8 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::domain::{Delivery, Outgoing};
 
-/// The channel `enqueue` notifies so the sender wakes at once.
+/// The channel the sender listens on: every insert into the outbox notifies
+/// it (a trigger, migration 13), at commit.
 pub const CHANNEL: &str = "propdesk_outbox";
 
 /// Lower goes first.
@@ -53,10 +54,8 @@ async fn insert(conn: &mut PgConnection, new: &NewMessage<'_>, payload: Value) -
     .bind(payload)
     .bind(new.not_before)
     .bind(&new.dedup_key)
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    // Delivered when the transaction commits, not before.
-    sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(conn).await?;
     Ok(())
 }
 

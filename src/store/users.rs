@@ -1,17 +1,15 @@
 //! Everyone who wrote to the bot.
 
-use serde_json::Value;
 use sqlx::PgConnection;
 
 use crate::i18n::Locale;
-use crate::store::residents::{self, Residence};
-use crate::store::staff::StaffRow;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub telegram_id: i64,
     pub first_name: String,
     pub last_name: Option<String>,
+    pub username: Option<String>,
     pub locale: String,
     pub locale_chosen: bool,
     pub phone: Option<String>,
@@ -47,7 +45,7 @@ pub async fn record_seen(conn: &mut PgConnection, seen: Seen<'_>) -> sqlx::Resul
     bind_seen(sqlx::query_as(&format!("{RECORD_SEEN} RETURNING {USER_COLUMNS}")), seen).fetch_one(conn).await
 }
 
-const USER_COLUMNS: &str = "telegram_id, first_name, last_name, locale, locale_chosen, phone, reachable";
+const USER_COLUMNS: &str = "telegram_id, first_name, last_name, username, locale, locale_chosen, phone, reachable";
 
 const RECORD_SEEN: &str = "INSERT INTO users (telegram_id, first_name, last_name, username, locale)
      VALUES ($1, $2, $3, $4, $5)
@@ -71,70 +69,17 @@ fn bind_seen<'q, O>(
         .bind(seen.guessed_locale.as_str())
 }
 
-/// What handling someone's update starts from: the user (just recorded as
-/// seen), their roles, and where their chat stands in a dialogue.
-pub struct Arrival {
-    pub user: UserRow,
-    /// Their staff row, active or not.
-    pub staff: Option<StaffRow>,
-    pub residences: Vec<Residence>,
-    /// The chat's saved dialogue state (`store::dialogues`).
-    pub dialogue: Option<Value>,
-}
-
-#[derive(sqlx::FromRow)]
-struct ArrivalRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    staff_name: Option<String>,
-    staff_trade: Option<String>,
-    staff_is_supervisor: Option<bool>,
-    staff_active: Option<bool>,
-    unit_ids: Vec<i64>,
-    buildings: Vec<String>,
-    entrances: Vec<String>,
-    rooms: Vec<String>,
-    relations: Vec<String>,
-    dialogue: Option<Value>,
-}
-
-/// [`record_seen`], their staff row (`store::staff::get`), their units
-/// (`store::residents::of_user`) and the chat's dialogue state
-/// (`store::dialogues`) in one statement: one round trip where there were
-/// four, at the start of every update. Run it after the chat's lock is held
-/// (`store::inbox::claim`), so it reads what the previous update committed.
-pub async fn record_arrival(conn: &mut PgConnection, seen: Seen<'_>, chat_id: i64) -> sqlx::Result<Arrival> {
-    let sql = format!(
-        "WITH seen AS ({RECORD_SEEN} RETURNING {USER_COLUMNS}),
-              units AS (
-                  SELECT u.id, u.building, u.entrance, u.room, r.relation
-                  FROM unit_residents r JOIN units u ON u.id = r.unit_id
-                  WHERE r.telegram_id = $1
-                  ORDER BY u.building, u.entrance, u.room)
-         SELECT seen.*,
-                s.name AS staff_name, s.trade AS staff_trade,
-                s.is_supervisor AS staff_is_supervisor, s.active AS staff_active,
-                ARRAY(SELECT id FROM units) AS unit_ids,
-                ARRAY(SELECT building FROM units) AS buildings,
-                ARRAY(SELECT entrance FROM units) AS entrances,
-                ARRAY(SELECT room FROM units) AS rooms,
-                ARRAY(SELECT relation FROM units) AS relations,
-                (SELECT state FROM dialogues WHERE chat_id = $6) AS dialogue
-         FROM seen LEFT JOIN staff s ON s.telegram_id = seen.telegram_id"
-    );
-    let row: ArrivalRow = bind_seen(sqlx::query_as(&sql), seen).bind(chat_id).fetch_one(conn).await?;
-    let staff = match (row.staff_name, row.staff_trade, row.staff_is_supervisor, row.staff_active) {
-        (Some(name), Some(trade), Some(is_supervisor), Some(active)) => {
-            Some(StaffRow { telegram_id: row.user.telegram_id, name, trade, is_supervisor, active })
-        }
-        _ => None,
-    };
-    let residences = (row.unit_ids.iter().zip(&row.buildings).zip(&row.entrances).zip(&row.rooms).zip(&row.relations))
-        .filter_map(|((((unit_id, building), entrance), room), relation)| {
-            residents::residence(*unit_id, building, entrance, room, relation)
-        })
-        .collect();
-    Ok(Arrival { user: row.user, staff, residences, dialogue: row.dialogue })
+/// Whether `seen` tells something the stored row does not (a new name,
+/// username or guessed language; back after blocking the bot), or there is
+/// no row yet: then `record_seen` writes it. Most updates change nothing,
+/// and write nothing.
+pub fn needs_recording(user: Option<&UserRow>, seen: &Seen<'_>) -> bool {
+    let Some(user) = user else { return true };
+    user.first_name != seen.first_name
+        || user.last_name.as_deref() != seen.last_name
+        || user.username.as_deref() != seen.username
+        || !user.reachable
+        || (!user.locale_chosen && user.locale != seen.guessed_locale.as_str())
 }
 
 pub async fn get(conn: &mut PgConnection, telegram_id: i64) -> sqlx::Result<Option<UserRow>> {
@@ -170,4 +115,46 @@ pub async fn set_reachable(conn: &mut PgConnection, telegram_id: i64, reachable:
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored() -> UserRow {
+        UserRow {
+            telegram_id: 7,
+            first_name: "芳".into(),
+            last_name: Some("王".into()),
+            username: Some("wangfang".into()),
+            locale: "zh-CN".into(),
+            locale_chosen: false,
+            phone: None,
+            reachable: true,
+        }
+    }
+
+    fn seen(first_name: &str, locale: Locale) -> Seen<'_> {
+        Seen { telegram_id: 7, first_name, last_name: Some("王"), username: Some("wangfang"), guessed_locale: locale }
+    }
+
+    #[test]
+    fn an_update_that_tells_nothing_new_writes_nothing() {
+        assert!(!needs_recording(Some(&stored()), &seen("芳", Locale::ZhCn)));
+    }
+
+    #[test]
+    fn a_first_contact_a_new_name_or_a_return_after_blocking_is_recorded() {
+        assert!(needs_recording(None, &seen("芳", Locale::ZhCn)));
+        assert!(needs_recording(Some(&stored()), &seen("小芳", Locale::ZhCn)));
+        let blocked = UserRow { reachable: false, ..stored() };
+        assert!(needs_recording(Some(&blocked), &seen("芳", Locale::ZhCn)));
+    }
+
+    #[test]
+    fn a_new_client_language_counts_only_until_they_choose_one() {
+        assert!(needs_recording(Some(&stored()), &seen("芳", Locale::En)));
+        let chosen = UserRow { locale_chosen: true, ..stored() };
+        assert!(!needs_recording(Some(&chosen), &seen("芳", Locale::En)));
+    }
 }

@@ -20,4 +20,5 @@ mod staff;
 mod support;
 mod surveys;
 mod ticket_views;
+mod unit_of_work;
 mod webhook;

@@ -43,7 +43,7 @@ async fn an_update_stored_before_a_crash_is_handled_on_start() {
     owner.emu.send_text(owner.id, "/help");
     let update_id = owner.emu.last_update_id();
     let raw = owner.emu.raw_update(update_id).expect("the emulator keeps the update");
-    store::inbox::store_batch(&app.pool, &[propdesk::bot::listener::arrived(raw).unwrap()]).await.unwrap();
+    store::inbox::store_batch(&app.pool, [&propdesk::bot::listener::arrived(raw).unwrap().row]).await.unwrap();
     owner.emu.confirm_through(update_id);
 
     app.start_bot().await;
@@ -149,5 +149,71 @@ async fn a_webhook_left_from_an_earlier_deployment_does_not_stop_long_polling() 
     app.start_bot().await;
     let owner = app.person(1206, "王芳", "zh-hans", "8613800000101");
     owner.says_and_gets("/help", Text::new("help-newcomer")).await;
+    app.stop().await;
+}
+
+/// Makes the next `times` saves of `chat`'s dialogue state fail, as a
+/// database error in the middle of a unit of work would.
+async fn fail_state_saves(app: &TestApp, chat: i64, times: i64) {
+    for sql in [
+        "CREATE SEQUENCE injected_failures".to_owned(),
+        format!(
+            "CREATE FUNCTION inject_failure() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 IF NEW.chat_id = {chat} AND (SELECT NOT is_called OR last_value < {times} FROM injected_failures) THEN
+                     PERFORM nextval('injected_failures');
+                     RAISE EXCEPTION 'injected failure';
+                 END IF;
+                 RETURN NEW;
+             END $$"
+        ),
+        "CREATE TRIGGER inject_failure BEFORE INSERT OR UPDATE ON dialogues
+         FOR EACH ROW EXECUTE FUNCTION inject_failure()"
+            .to_owned(),
+    ] {
+        sqlx::query(&sql).execute(&app.pool).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_failed_update_is_tried_again_before_anything_the_chat_sent_after_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner(1301, "王芳", "2-1-1201", "8613800001301").await;
+    fail_state_saves(&app, owner.id, 1).await;
+    let before = owner.seq();
+    // Two updates at once: the first fails once (its state cannot be saved).
+    owner.emu.send_text(owner.id, &owner.t(Text::new("menu-repair")));
+    owner.emu.send_text(owner.id, "/menu");
+    owner.expect(before, Text::new("menu-home")).await;
+    let texts = owner.bot_texts();
+    let asked = texts.iter().position(|t| *t == owner.t(Text::new("repair-ask-category")));
+    let home = texts.iter().rposition(|t| *t == owner.t(Text::new("menu-home")));
+    // (The runner's line keeps the order; so does the claim, which refuses an
+    // update while an earlier one of its chat is unhandled.)
+    assert!(asked.is_some() && asked < home, "answered in the order sent: {texts:?}");
+    let attempts: i32 = sqlx::query_scalar("SELECT max(attempts) FROM inbox").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(attempts, 1, "one failed attempt recorded");
+    assert!(!texts.contains(&owner.t(Text::new("error-generic"))), "no apology for a retry that worked");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_update_that_keeps_failing_is_set_aside_with_an_apology_and_the_chat_goes_on() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner(1302, "李明", "2-1-1202", "8613800001302").await;
+    fail_state_saves(&app, owner.id, 3).await;
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, &owner.t(Text::new("menu-repair")));
+    let failing = owner.emu.last_update_id();
+    owner.expect(before, Text::new("error-generic")).await;
+    let (attempts, error): (i32, Option<String>) =
+        sqlx::query_as("SELECT attempts, last_error FROM inbox WHERE update_id = $1 AND handled_at IS NOT NULL")
+            .bind(failing)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((attempts, error.as_deref()), (3, Some("gave up")));
+    // The chat is not stuck behind it.
+    owner.says_and_gets(&owner.t(Text::new("menu-repair")), Text::new("repair-ask-category")).await;
     app.stop().await;
 }

@@ -7,6 +7,7 @@ use propdesk::domain::period::Period;
 use propdesk::domain::{CallbackData, Category, Status, Trade, Urgency};
 use propdesk::i18n::Text;
 use propdesk::services::repairs::{NewRepair, Place};
+use propdesk::store::tickets::TicketNumbers;
 
 use crate::support::{Person, TestApp};
 
@@ -30,8 +31,13 @@ async fn filed(app: &TestApp, owner: &Person, description: &str) -> (i64, String
         window: None,
         assign_to_self: false,
     };
-    let mut tx = sqlx::Acquire::begin(&mut *conn).await.unwrap();
-    let filed = propdesk::services::repairs::file(&mut tx, &actor, repair, &desk).await.unwrap().unwrap();
+    drop(conn);
+    let mut tx = app.pool.begin().await.unwrap();
+    let filed =
+        propdesk::services::repairs::file(&mut tx, &TicketNumbers::new(app.pool.clone()), &actor, repair, &desk)
+            .await
+            .unwrap()
+            .unwrap();
     tx.commit().await.unwrap();
     (filed.ticket.id, filed.ticket.number)
 }

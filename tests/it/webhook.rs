@@ -79,6 +79,31 @@ async fn a_webhook_update_is_stored_then_handled_once() {
 }
 
 #[tokio::test]
+async fn an_earlier_update_another_replica_stored_is_handled_before_the_later_one() {
+    let app = TestApp::spawn_webhook().await;
+    let owner = app.person(710_004, "赵磊", "zh-hans", "8613800000004");
+    // /start reached another replica, which stored it and died before
+    // handling it: it is in the inbox, and this replica was never handed it.
+    app.emu.send_text(owner.id, "/start");
+    let first = app.emu.raw_update(app.emu.last_update_id()).unwrap();
+    let stored = propdesk::bot::listener::arrived(first).unwrap();
+    propdesk::store::inbox::store_batch(&app.pool, [&stored.row]).await.unwrap();
+    // /help reaches this replica.
+    let before = owner.seq();
+    app.emu.send_text(owner.id, "/help");
+    let second = app.emu.raw_update(app.emu.last_update_id()).unwrap();
+    assert_eq!(post(&app, Some(WEBHOOK_SECRET), &second).await, reqwest::StatusCode::OK);
+    owner.expect(before, Text::new("help-newcomer")).await;
+    let texts = owner.bot_texts();
+    let help = texts.iter().position(|t| *t == owner.t(Text::new("help-newcomer"))).unwrap();
+    assert!(help > 0, "the greeting for /start came first: {texts:?}");
+    let unhandled: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(unhandled, 0, "both handled, each once");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_webhook_request_without_the_secret_is_refused_and_stores_nothing() {
     let app = TestApp::spawn_webhook().await;
     let owner = app.person(710_002, "李明", "zh-hans", "8613800000002");
