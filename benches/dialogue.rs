@@ -200,7 +200,9 @@ struct Run {
     latencies: Vec<Duration>,
     /// By step, sorted.
     by_step: Vec<Vec<Duration>>,
+    /// CPU seconds of this process (the bot, the emulator and the owners) and of PostgreSQL's.
     cpu: f64,
+    pg_cpu: f64,
 }
 
 impl Run {
@@ -213,7 +215,7 @@ impl Run {
     }
 }
 
-fn gather(owners: Vec<Owner>, cpu: f64) -> Run {
+fn gather(owners: Vec<Owner>, cpu: f64, pg_cpu: f64) -> Run {
     let first = owners.iter().map(|o| o.first_sent).min().unwrap();
     let last = owners.iter().map(|o| o.last_answer).max().unwrap();
     let mut by_step: Vec<Vec<Duration>> = (0..STEPS).map(|_| Vec::with_capacity(owners.len())).collect();
@@ -226,15 +228,17 @@ fn gather(owners: Vec<Owner>, cpu: f64) -> Run {
     }
     latencies.sort();
     by_step.iter_mut().for_each(|s| s.sort());
-    Run { owners: owners.len(), updates: latencies.len(), wall: last - first, latencies, by_step, cpu }
+    Run { owners: owners.len(), updates: latencies.len(), wall: last - first, latencies, by_step, cpu, pg_cpu }
 }
 
 async fn run_propdesk(n: i64, think: Duration) -> Run {
     let app = BenchApp::spawn(common::unlimited()).await;
     app.seed_staff(FIRST_PLUMBER, PLUMBERS, Trade::Plumbing).await;
     app.seed_owners(FIRST_OWNER, n).await;
+    app.analyze().await;
     let chats = Chats::follow(&app.emu);
     let owners: Vec<Chat> = (0..n).map(|i| chats.chat(FIRST_OWNER + i)).collect();
+    let pg = postgres_cpu_seconds();
     let cpu = cpu_seconds();
     let tasks: Vec<_> =
         owners.into_iter().zip(0..).map(|(chat, i)| tokio::spawn(file_repair(chat, i, think))).collect();
@@ -243,6 +247,8 @@ async fn run_propdesk(n: i64, think: Duration) -> Run {
         done.push(task.await.expect("an owner finished"));
     }
     let cpu = cpu_seconds() - cpu;
+    // Before the app stops: its connections' server processes end with it.
+    let pg = postgres_cpu_seconds() - pg;
     let handled = &app.metrics().handler_seconds;
     eprintln!(
         "dialogue {n}: handling one update (the unit of work and sending its replies) took {:.1} ms on average ({} updates)",
@@ -252,7 +258,7 @@ async fn run_propdesk(n: i64, think: Duration) -> Run {
     let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&app.pool).await.unwrap();
     assert_eq!(tickets, n, "every owner filed one ticket");
     app.stop().await;
-    gather(done, cpu)
+    gather(done, cpu, pg)
 }
 
 async fn run_baseline(n: i64) -> Run {
@@ -272,12 +278,12 @@ async fn run_baseline(n: i64) -> Run {
     }
     let cpu = cpu_seconds() - cpu;
     bot.abort();
-    gather(done, cpu)
+    gather(done, cpu, 0.0)
 }
 
 fn line(who: &str, r: &Run) {
     println!(
-        "dialogue {:>5} owners {who:<9} {:>6} updates in {:>7.2} s: {:>7.1} updates/s, p50 {:>7.1} ms, p99 {:>7.1} ms, max {:>7.1} ms, process CPU {:>5.1} s ({:.0}% of 2 cores)",
+        "dialogue {:>5} owners {who:<9} {:>6} updates in {:>7.2} s: {:>7.1} updates/s, p50 {:>7.1} ms, p99 {:>7.1} ms, max {:>7.1} ms, process CPU {:>5.1} s ({:.0}% of 2 cores), PostgreSQL CPU {:>5.1} s; CPU per update: process {:.2} ms, PostgreSQL {:.2} ms",
         r.owners,
         r.updates,
         r.wall.as_secs_f64(),
@@ -287,6 +293,9 @@ fn line(who: &str, r: &Run) {
         ms(*r.latencies.last().unwrap()),
         r.cpu,
         100.0 * r.cpu / r.wall.as_secs_f64() / 2.0,
+        r.pg_cpu,
+        1000.0 * r.cpu / r.updates as f64,
+        1000.0 * r.pg_cpu / r.updates as f64,
     );
 }
 
@@ -295,9 +304,7 @@ async fn throughput(n: i64, runs: usize, think: Duration) {
     let mut base = Vec::new();
     for run in 1..=runs {
         let started = Instant::now();
-        let pg = postgres_cpu_seconds();
         let p = run_propdesk(n, think).await;
-        eprintln!("dialogue {n}: PostgreSQL's processes used {:.1} CPU s meanwhile", postgres_cpu_seconds() - pg);
         line("propdesk", &p);
         let b = run_baseline(n).await;
         line("baseline", &b);

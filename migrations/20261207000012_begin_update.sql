@@ -27,7 +27,13 @@ RETURNS TABLE (
     units               JSONB,
     dialogue            JSONB
 )
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE
+-- Every read here is by key. PL/pgSQL keeps each query's plan for the
+-- session, and a plan made while a table was small (a new deployment's empty
+-- dialogues) would scan it on every call for as long as the runner's
+-- connection lives: measured at 9,000 scans of 1,000 rows for 10,000 updates.
+SET enable_seqscan = off
+AS $$
 BEGIN
     IF p_chat_id IS NOT NULL THEN
         PERFORM pg_advisory_xact_lock(p_chat_id);

@@ -60,6 +60,9 @@ pub struct Settings {
     /// (besides the pool of 10 everything else shares): how many updates'
     /// units of work run at once.
     pub update_connections: usize,
+    /// Days a handled update stays in the inbox (for inspecting what came
+    /// in) before housekeeping deletes it.
+    pub inbox_keep_days: i64,
 }
 
 /// More than `updates` updates from one chat within `window_secs` are set
@@ -274,6 +277,7 @@ impl Settings {
             window_secs: number("FLOOD_WINDOW_SECONDS", 10, 1, 3600),
         };
         let update_connections = number("UPDATE_CONNECTIONS", 8, 1, 64) as usize;
+        let inbox_keep_days = number("INBOX_KEEP_DAYS", 7, 1, 365);
         let data_dir = value("DATA_DIR").unwrap_or_else(|| ".propdesk".into()).into();
 
         let webhook_url = value("WEBHOOK_URL").and_then(|v| match Url::parse(&v) {
@@ -326,6 +330,7 @@ impl Settings {
             webhook_listen,
             flood,
             update_connections,
+            inbox_keep_days,
         })
     }
 

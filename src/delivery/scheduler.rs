@@ -28,11 +28,17 @@ pub struct Scheduler {
     settings: Arc<Settings>,
     period: Duration,
     metrics: Arc<Metrics>,
+    /// When housekeeping last ran (app clock): it runs at most hourly.
+    kept_house: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
+
+/// How often housekeeping runs, and how much it deletes per statement.
+const HOUSEKEEPING_EVERY: chrono::Duration = chrono::Duration::hours(1);
+const PRUNE_BATCH: i64 = 5_000;
 
 impl Scheduler {
     pub fn new(pool: PgPool, clock: SharedClock, settings: Arc<Settings>, period: Duration) -> Self {
-        Scheduler { pool, clock, settings, period, metrics: Arc::new(Metrics::new()) }
+        Scheduler { pool, clock, settings, period, metrics: Arc::new(Metrics::new()), kept_house: Default::default() }
     }
 
     /// Counts the lease into `metrics` (otherwise into a private set nobody reads).
@@ -72,7 +78,41 @@ impl Scheduler {
         if !sweep.is_empty() {
             tracing::info!(?sweep, %now, "scheduled work done");
         }
+        self.keep_house(now).await;
         sweep
+    }
+
+    /// At most hourly: deletes updates handled more than `INBOX_KEEP_DAYS`
+    /// ago, a batch per statement so no transaction grows long. Returns how
+    /// many it deleted (0 when not due).
+    pub async fn keep_house(&self, now: chrono::DateTime<chrono::Utc>) -> u64 {
+        {
+            let mut last = self.kept_house.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| now - at < HOUSEKEEPING_EVERY) {
+                return 0;
+            }
+            *last = Some(now);
+        }
+        let before = now - chrono::Duration::days(self.settings.inbox_keep_days);
+        let mut pruned = 0;
+        loop {
+            match crate::store::inbox::prune(&self.pool, before, PRUNE_BATCH).await {
+                Ok(n) => {
+                    pruned += n;
+                    if n < PRUNE_BATCH as u64 {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "pruning the inbox failed; next hour again");
+                    break;
+                }
+            }
+        }
+        if pruned > 0 {
+            tracing::info!(updates = pruned, %before, "old handled updates deleted from the inbox");
+        }
+        pruned
     }
 }
 

@@ -144,6 +144,21 @@ pub async fn record_failure(pool: &PgPool, update_id: i64, error: &str) -> sqlx:
     .await
 }
 
+/// Deletes up to `limit` of the oldest updates handled before `handled_before`;
+/// returns how many. Oldest first by `update_id`, the primary key, which is
+/// the order they came in: no index on the handling time is kept for this.
+pub async fn prune(pool: &PgPool, handled_before: DateTime<Utc>, limit: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM inbox WHERE update_id IN (
+             SELECT update_id FROM inbox WHERE handled_at < $1 ORDER BY update_id LIMIT $2)",
+    )
+    .bind(handled_before)
+    .bind(limit)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn count_unhandled(pool: &PgPool) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetch_one(pool).await
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use propdesk::domain::{Category, Trade, Urgency};
 use propdesk::i18n::Text;
 
-use crate::support::{Person, TestApp, file_repair};
+use crate::support::{Person, TICK, TestApp, file_repair};
 
 fn title(number: &str) -> Text {
     Text::new("ticket-title").arg("number", number).arg("category", Category::Plumbing.label())
@@ -320,4 +320,40 @@ async fn ticks_repeated_and_racing_have_one_effect() {
         assert_eq!(d.app.count(sql).await, 1, "{what}");
     }
     d.app.stop().await;
+}
+
+#[tokio::test]
+async fn handled_updates_leave_the_inbox_after_the_days_it_keeps_them() {
+    use propdesk::store::inbox::{self, InboxRow};
+    let db = propdesk::store::testdb::fresh_database().await.unwrap();
+    let settings = std::sync::Arc::new(propdesk::config::Settings::for_local());
+    let clock = std::sync::Arc::new(propdesk::clock::SystemClock);
+    let scheduler = propdesk::delivery::scheduler::Scheduler::new(db.pool.clone(), clock, settings.clone(), TICK);
+    let t0 = Utc::now();
+    // Two updates handled at t0, one eight days later, one never (it waits).
+    let rows: Vec<InboxRow> =
+        (1..=4).map(|id| InboxRow::arrived(id, Some(1), serde_json::json!({ "update_id": id }))).collect();
+    inbox::store_batch(&db.pool, &rows).await.unwrap();
+    for (id, at) in [(1, t0), (2, t0), (3, t0 + Duration::days(8))] {
+        sqlx::query("UPDATE inbox SET handled_at = $2 WHERE update_id = $1")
+            .bind(id)
+            .bind(at)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let left =
+        || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM inbox").fetch_one(&db.pool).await.unwrap() };
+    let keep = Duration::days(settings.inbox_keep_days);
+    // Just within the days kept: nothing goes.
+    let t1 = t0 + keep - Duration::minutes(10);
+    assert_eq!(scheduler.keep_house(t1).await, 0);
+    // Half an hour later the first two are old enough, but housekeeping ran within the hour.
+    assert_eq!(scheduler.keep_house(t1 + Duration::minutes(30)).await, 0);
+    assert_eq!(left().await, 4);
+    // An hour on it runs: the two old ones go; the recent one and the unhandled one stay.
+    assert_eq!(scheduler.keep_house(t1 + Duration::minutes(61)).await, 2);
+    let kept: Vec<i64> =
+        sqlx::query_scalar("SELECT update_id FROM inbox ORDER BY update_id").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(kept, vec![3, 4]);
 }
