@@ -28,17 +28,50 @@ pub struct Scheduler {
     settings: Arc<Settings>,
     period: Duration,
     metrics: Arc<Metrics>,
-    /// When housekeeping last ran (app clock): it runs at most hourly.
-    kept_house: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Housekeeping runs at most hourly…
+    housekeeping: Every,
+    /// …and the look for abandoned drafts (a day's rule, which reads every
+    /// chat's dialogue) at most once a minute.
+    drafts: Every,
 }
 
-/// How often housekeeping runs, and how much it deletes per statement.
-const HOUSEKEEPING_EVERY: chrono::Duration = chrono::Duration::hours(1);
+/// Rows housekeeping deletes per statement.
 const PRUNE_BATCH: i64 = 5_000;
+
+/// At most once per `period` of the app's clock (a clock a test moves
+/// forward counts as time passed).
+struct Every {
+    period: chrono::Duration,
+    last: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl Every {
+    fn new(period: chrono::Duration) -> Every {
+        Every { period, last: std::sync::Mutex::new(None) }
+    }
+
+    /// Whether it is due at `now`; if so, it counts as done now.
+    fn due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if last.is_some_and(|at| now - at < self.period) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
 
 impl Scheduler {
     pub fn new(pool: PgPool, clock: SharedClock, settings: Arc<Settings>, period: Duration) -> Self {
-        Scheduler { pool, clock, settings, period, metrics: Arc::new(Metrics::new()), kept_house: Default::default() }
+        Scheduler {
+            pool,
+            clock,
+            settings,
+            period,
+            metrics: Arc::new(Metrics::new()),
+            housekeeping: Every::new(chrono::Duration::hours(1)),
+            drafts: Every::new(chrono::Duration::minutes(1)),
+        }
     }
 
     /// Counts the lease into `metrics` (otherwise into a private set nobody reads).
@@ -74,7 +107,7 @@ impl Scheduler {
     /// run one on demand; it is safe alongside the running loop.
     pub async fn tick(&self) -> Sweep {
         let now = self.clock.now();
-        let sweep = sla_watch::sweep(&self.pool, &self.settings, now, home_markup).await;
+        let sweep = sla_watch::sweep(&self.pool, &self.settings, now, home_markup, self.drafts.due(now)).await;
         if !sweep.is_empty() {
             tracing::info!(?sweep, %now, "scheduled work done");
         }
@@ -86,12 +119,8 @@ impl Scheduler {
     /// ago, a batch per statement so no transaction grows long. Returns how
     /// many it deleted (0 when not due).
     pub async fn keep_house(&self, now: chrono::DateTime<chrono::Utc>) -> u64 {
-        {
-            let mut last = self.kept_house.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if last.is_some_and(|at| now - at < HOUSEKEEPING_EVERY) {
-                return 0;
-            }
-            *last = Some(now);
+        if !self.housekeeping.due(now) {
+            return 0;
         }
         let before = now - chrono::Duration::days(self.settings.inbox_keep_days);
         let mut pruned = 0;
@@ -118,6 +147,7 @@ impl Scheduler {
 
 #[cfg(test)]
 mod tests {
+    use super::Every;
     use crate::bot::State;
     use crate::bot::repair_filing::{Draft, Step};
     use crate::store::schedule::{FILING_TAG, IDLE_STATE};
@@ -156,5 +186,15 @@ mod tests {
         let idle: serde_json::Value = serde_json::from_str(IDLE_STATE).unwrap();
         assert_eq!(State::from_saved(Some(idle.clone())), State::Idle);
         assert_eq!(serde_json::to_value(State::Idle).unwrap(), idle);
+    }
+
+    #[test]
+    fn every_is_due_once_per_period_of_the_apps_clock() {
+        let t0 = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let every = Every::new(chrono::Duration::minutes(1));
+        assert!(every.due(t0), "the first time");
+        assert!(!every.due(t0 + chrono::Duration::seconds(59)));
+        assert!(every.due(t0 + chrono::Duration::seconds(60)));
+        assert!(every.due(t0 + chrono::Duration::days(1)), "a clock moved forward counts");
     }
 }

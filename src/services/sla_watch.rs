@@ -59,8 +59,15 @@ impl Sweep {
 
 /// Everything that is due at `now`, in order: reassignments first, so a
 /// reminder goes to whoever has the ticket now. `home` is the keyboard a
-/// person has with nothing in progress (the bot layer's rule).
-pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home: fn(&Actor) -> Markup) -> Sweep {
+/// person has with nothing in progress (the bot layer's rule). Abandoned
+/// drafts are looked for only when `drafts` (the scheduler asks once a minute).
+pub async fn sweep(
+    pool: &PgPool,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    home: fn(&Actor) -> Markup,
+    drafts: bool,
+) -> Sweep {
     let desk = Desk { sla: &settings.sla, tz: settings.time_zone, now };
     Sweep {
         redispatched: each_due(pool, Watch::Queued, &desk).await,
@@ -69,7 +76,10 @@ pub async fn sweep(pool: &PgPool, settings: &Settings, now: DateTime<Utc>, home:
         onsite_breaches: each_due(pool, Watch::OnsiteBreached { now }, &desk).await,
         resolve_breaches: each_due(pool, Watch::ResolveBreached { now }, &desk).await,
         auto_closed: each_due(pool, Watch::ConfirmLapsed { done_before: now - desk.sla.confirm_within }, &desk).await,
-        drafts_discarded: discard_abandoned_drafts(pool, settings, now, home).await,
+        drafts_discarded: match drafts {
+            true => discard_abandoned_drafts(pool, settings, now, home).await,
+            false => 0,
+        },
         complaint_breaches: each_due(pool, Watch::ReplyBreached { now }, &desk).await
             + each_due(pool, Watch::OutcomeBreached { now }, &desk).await,
         surveys: crate::services::surveys::sweep(pool, &survey_clock(settings, now)).await,
