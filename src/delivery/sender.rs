@@ -8,7 +8,7 @@
 //!   at once, and the recipient is marked unreachable until they write again.
 //! - any other 400: dead at once (sending it again will not help).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,8 +38,10 @@ const CLAIM: i64 = 100;
 /// overall rate): a notification that arrives while a broadcast runs waits
 /// for at most that batch, then goes first.
 const BROADCAST_BATCH_SECS: f64 = 0.25;
-/// Chats delivered to at once; each chat's messages stay in order.
-const CONCURRENT_CHATS: usize = 8;
+/// Chats delivered to at once (lanes); each chat's messages stay in order.
+/// Also the bound on messages in doubt when the process dies: sent, and not
+/// yet marked sent.
+pub const LANES: usize = 8;
 /// How long a sent message's 'sent' mark is retried while the database is away.
 const RECORD_PATIENCE: Duration = Duration::from_secs(60);
 
@@ -143,22 +145,56 @@ impl Sender {
                 None
             }
         };
-        while !stop.is_cancelled() {
-            let delivered = self.round().await;
-            if delivered > 0 {
-                continue;
+        // Lanes: up to LANES chats are delivered to at once, each chat's rows
+        // one after another in the order claimed. A lane that waits (a 5xx
+        // answer, after which teloxide pauses 10 s; a chat's own limit) holds
+        // up only its chat: the others go on, and more rows are claimed as
+        // lanes free up, with no round that waits for its slowest send.
+        // Broadcast rows go only while no notification waits or is being
+        // sent (notifications first, as they are claimed), and at most a
+        // quarter second's worth at once: more of them queued at the shared
+        // limits would slow the direct replies of people using the bot.
+        let broadcast_lanes = self.broadcast_batch() as usize;
+        let mut waiting = Waiting::default();
+        let mut lanes = futures::stream::FuturesUnordered::new();
+        let mut claim_now = true;
+        loop {
+            while lanes.len() < LANES {
+                let Some(row) = waiting.next_free(broadcast_lanes) else { break };
+                lanes.push(async move {
+                    let chat = row.chat_id;
+                    self.deliver(row).await;
+                    chat
+                });
             }
-            let wait = self.idle_wait().await;
-            match listener.as_mut() {
-                Some(l) => {
-                    let failed = tokio::select! {
-                        received = l.recv() => received.err(),
-                        _ = tokio::time::sleep(wait) => None,
-                        _ = stop.cancelled() => None,
-                    };
+            let stopping = stop.is_cancelled();
+            if stopping && lanes.is_empty() && waiting.is_empty() {
+                break;
+            }
+            // Claim while few notifications wait here, and broadcast rows
+            // only when none wait here: a notification queued meanwhile waits
+            // behind at most one batch of them.
+            if claim_now && !stopping && waiting.len() - waiting.broadcasts() < LANES {
+                let claimed = self.claim(waiting.broadcasts() == 0).await;
+                claim_now = !claimed.is_empty();
+                if claim_now {
+                    waiting.extend(claimed);
+                    continue;
+                }
+            }
+            let idle = lanes.is_empty() && waiting.is_empty();
+            let wait = if idle { self.idle_wait().await } else { Duration::from_secs(1) };
+            tokio::select! {
+                Some(chat) = lanes.next(), if !lanes.is_empty() => {
+                    waiting.done(chat);
+                    continue;
+                }
+                _ = stop.cancelled(), if !stopping => continue,
+                woke = wake(listener.as_mut(), wait) => {
+                    claim_now = true;
                     // With the database gone, recv fails at once: wait instead
                     // of spinning (which starves a single-threaded runtime).
-                    if let Some(err) = failed {
+                    if let Err(err) = woke {
                         tracing::warn!(error = %err, "outbox LISTEN failed; retrying");
                         tokio::select! {
                             _ = tokio::time::sleep(wait) => {}
@@ -166,10 +202,6 @@ impl Sender {
                         }
                     }
                 }
-                None => tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = stop.cancelled() => {}
-                },
             }
         }
     }
@@ -187,42 +219,26 @@ impl Sender {
         }
     }
 
-    /// Claims and delivers one round; returns how many rows it handled.
-    /// Notifications first; only when none is due, a short batch of
-    /// broadcast rows (so none waits behind a long one).
-    pub async fn round(&self) -> usize {
+    /// Claims what is due: notifications first; only when none is due (and
+    /// `broadcasts`), a short batch of broadcast rows, so no notification
+    /// waits behind a long one. An error is logged and claims nothing.
+    async fn claim(&self, broadcasts: bool) -> Vec<OutboxRow> {
         let now = self.clock.now();
-        let batch = ((f64::from(self.limits.overall_per_sec()) * BROADCAST_BATCH_SECS) as i64).clamp(1, CLAIM);
+        self.limits.tidy();
+        let batch = self.broadcast_batch();
         let claimed = match store::outbox::claim(&self.pool, CLAIM, now, Priority::Broadcast as i16).await {
-            Ok(rows) if rows.is_empty() => store::outbox::claim(&self.pool, batch, now, i16::MAX).await,
+            Ok(rows) if rows.is_empty() && broadcasts => store::outbox::claim(&self.pool, batch, now, i16::MAX).await,
             other => other,
         };
-        let rows = match claimed {
-            Ok(rows) => rows,
-            Err(err) => {
-                tracing::error!(error = %err, "claiming outbox rows failed");
-                return 0;
-            }
-        };
-        let count = rows.len();
-        let mut by_chat: Vec<Vec<OutboxRow>> = Vec::new();
-        let mut index: HashMap<i64, usize> = HashMap::new();
-        for row in rows {
-            let i = *index.entry(row.chat_id).or_insert_with(|| {
-                by_chat.push(Vec::new());
-                by_chat.len() - 1
-            });
-            by_chat[i].push(row);
-        }
-        futures::stream::iter(by_chat)
-            .for_each_concurrent(CONCURRENT_CHATS, |rows| async move {
-                for row in rows {
-                    self.deliver(row).await;
-                }
-            })
-            .await;
-        self.limits.tidy();
-        count
+        claimed.unwrap_or_else(|err| {
+            tracing::error!(error = %err, "claiming outbox rows failed");
+            Vec::new()
+        })
+    }
+
+    /// Broadcast rows claimed (and in lanes) at a time: a quarter second's worth.
+    fn broadcast_batch(&self) -> i64 {
+        ((f64::from(self.limits.overall_per_sec()) * BROADCAST_BATCH_SECS) as i64).clamp(1, CLAIM)
     }
 
     async fn deliver(&self, row: OutboxRow) {
@@ -358,9 +374,115 @@ impl Sender {
     }
 }
 
+fn is_broadcast(row: &OutboxRow) -> bool {
+    row.priority >= Priority::Broadcast as i16
+}
+
+/// Rows claimed and not yet started, in the order claimed; a chat with a
+/// row in a lane waits for it.
+#[derive(Default)]
+struct Waiting {
+    rows: VecDeque<OutboxRow>,
+    /// Chats with a row in a lane, and whether it is a broadcast row.
+    busy: HashMap<i64, bool>,
+    broadcasts_started: usize,
+}
+
+impl Waiting {
+    fn extend(&mut self, rows: Vec<OutboxRow>) {
+        self.rows.extend(rows);
+    }
+
+    /// The first row whose chat has nothing in a lane; its chat is then
+    /// busy. A broadcast row only while no notification is waiting or in a
+    /// lane, and fewer than `broadcast_lanes` broadcast rows are in lanes.
+    fn next_free(&mut self, broadcast_lanes: usize) -> Option<OutboxRow> {
+        let notifications_in_lanes = self.busy.len() - self.broadcasts_started;
+        let broadcast = notifications_in_lanes == 0
+            && self.broadcasts_started < broadcast_lanes
+            && self.rows.iter().all(is_broadcast);
+        let free = |row: &OutboxRow| !self.busy.contains_key(&row.chat_id) && (broadcast || !is_broadcast(row));
+        let at = self.rows.iter().position(free)?;
+        let row = self.rows.remove(at)?;
+        let counted = is_broadcast(&row);
+        self.broadcasts_started += usize::from(counted);
+        self.busy.insert(row.chat_id, counted);
+        Some(row)
+    }
+
+    /// `chat`'s row is delivered (or settled): its next may start.
+    fn done(&mut self, chat: i64) {
+        if self.busy.remove(&chat) == Some(true) {
+            self.broadcasts_started -= 1;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Broadcast rows waiting (not started).
+    fn broadcasts(&self) -> usize {
+        self.rows.iter().filter(|row| is_broadcast(row)).count()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Resolves on a NOTIFY from the outbox (`Ok`), after `wait`, or at once
+/// with the listener's error.
+async fn wake(listener: Option<&mut PgListener>, wait: Duration) -> Result<(), sqlx::Error> {
+    match listener {
+        Some(l) => tokio::select! {
+            received = l.recv() => received.map(drop),
+            _ = tokio::time::sleep(wait) => Ok(()),
+        },
+        None => {
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(id: i64, chat_id: i64, priority: Priority) -> OutboxRow {
+        let (kind, payload, locale) = ("test".into(), serde_json::Value::Null, None);
+        OutboxRow { id, chat_id, kind, priority: priority as i16, payload, attempts: 0, locale }
+    }
+
+    #[test]
+    fn a_chats_rows_go_one_at_a_time_and_others_pass_a_busy_chat() {
+        let note = Priority::Notification;
+        let mut w = Waiting::default();
+        w.extend(vec![row(1, 10, note), row(2, 10, note), row(3, 20, note)]);
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(1));
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(3), "chat 10 is busy; chat 20 goes on");
+        assert!(w.next_free(1).is_none(), "row 2 waits for row 1");
+        w.done(10);
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(2));
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn broadcast_rows_wait_for_notifications_and_keep_to_their_share_of_lanes() {
+        let mut w = Waiting::default();
+        w.extend(vec![row(1, 10, Priority::Broadcast), row(2, 20, Priority::Notification)]);
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(2), "the notification first, though claimed later");
+        assert!(w.next_free(1).is_none(), "no broadcast row while a notification is being sent");
+        w.done(20);
+        w.extend(vec![row(3, 30, Priority::Broadcast)]);
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(1));
+        assert!(w.next_free(1).is_none(), "one broadcast lane allowed");
+        assert_eq!(w.broadcasts_started, 1);
+        w.done(10);
+        assert_eq!(w.broadcasts_started, 0);
+        assert_eq!(w.next_free(1).map(|r| r.id), Some(3));
+    }
 
     fn kind(err: RequestError) -> &'static str {
         match classify(&err) {

@@ -64,6 +64,8 @@ pub struct OutboxRow {
     pub id: i64,
     pub chat_id: i64,
     pub kind: String,
+    /// `Priority` as stored: lower goes first.
+    pub priority: i16,
     pub payload: Value,
     pub attempts: i32,
     pub locale: Option<String>,
@@ -83,7 +85,7 @@ pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>, below: i16) ->
          )
          UPDATE outbox o SET state = 'sending', claimed_at = $2
          FROM due WHERE o.id = due.id
-         RETURNING o.id, o.chat_id, o.kind, o.payload, o.attempts,
+         RETURNING o.id, o.chat_id, o.kind, o.priority, o.payload, o.attempts,
                    (SELECT locale FROM users WHERE telegram_id = o.chat_id) AS locale",
     )
     .bind(limit)

@@ -47,9 +47,9 @@ pub const FIRST_PLUMBER: i64 = 3_000;
 /// take 12 minutes, and hold up the broadcast's round meanwhile).
 const TICKETS_PER_PLUMBER: i64 = 10;
 pub const NOTICE: &str = "【停水通知】明天 08:00–12:00 全小区停水检修，请提前储水。";
-/// The sender's lanes (`delivery::sender::CONCURRENT_CHATS`): at most this
+/// The sender's lanes (`delivery::sender::LANES`): at most this
 /// many outbox sends are in flight when the bot dies.
-pub const SENDER_LANES: usize = 8;
+pub const SENDER_LANES: usize = propdesk::delivery::sender::LANES;
 /// The last step: the ticket number is shown.
 const DONE: u8 = 8;
 

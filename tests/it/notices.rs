@@ -491,7 +491,8 @@ async fn a_repair_notification_overtakes_a_running_broadcast() {
     let app = TestApp::spawn_with_limits(limits).await;
     let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
     let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
-    crowd(&app, 60, 3000, "1").await;
+    // 100 at 15 a second: over six seconds of broadcast, longer than filing takes.
+    crowd(&app, 100, 3000, "1").await;
     let admin = app.admin().await;
     let text = "社区将开展垃圾分类宣传活动。";
     let id = compose(&app, &admin, Compose::new(NoticeKind::General, text)).await;
