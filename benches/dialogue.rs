@@ -203,6 +203,8 @@ struct Run {
     /// CPU seconds of this process (the bot, the emulator and the owners) and of PostgreSQL's.
     cpu: f64,
     pg_cpu: f64,
+    /// Bot API requests the emulator answered meanwhile (getUpdates included).
+    requests: usize,
 }
 
 impl Run {
@@ -215,7 +217,7 @@ impl Run {
     }
 }
 
-fn gather(owners: Vec<Owner>, cpu: f64, pg_cpu: f64) -> Run {
+fn gather(owners: Vec<Owner>, cpu: f64, pg_cpu: f64, requests: usize) -> Run {
     let first = owners.iter().map(|o| o.first_sent).min().unwrap();
     let last = owners.iter().map(|o| o.last_answer).max().unwrap();
     let mut by_step: Vec<Vec<Duration>> = (0..STEPS).map(|_| Vec::with_capacity(owners.len())).collect();
@@ -228,7 +230,16 @@ fn gather(owners: Vec<Owner>, cpu: f64, pg_cpu: f64) -> Run {
     }
     latencies.sort();
     by_step.iter_mut().for_each(|s| s.sort());
-    Run { owners: owners.len(), updates: latencies.len(), wall: last - first, latencies, by_step, cpu, pg_cpu }
+    Run {
+        owners: owners.len(),
+        updates: latencies.len(),
+        wall: last - first,
+        latencies,
+        by_step,
+        cpu,
+        pg_cpu,
+        requests,
+    }
 }
 
 async fn run_propdesk(n: i64, think: Duration) -> Run {
@@ -240,6 +251,7 @@ async fn run_propdesk(n: i64, think: Duration) -> Run {
     let owners: Vec<Chat> = (0..n).map(|i| chats.chat(FIRST_OWNER + i)).collect();
     let pg = postgres_cpu_seconds();
     let cpu = cpu_seconds();
+    let requests = app.emu.request_total();
     let tasks: Vec<_> =
         owners.into_iter().zip(0..).map(|(chat, i)| tokio::spawn(file_repair(chat, i, think))).collect();
     let mut done = Vec::with_capacity(tasks.len());
@@ -249,6 +261,7 @@ async fn run_propdesk(n: i64, think: Duration) -> Run {
     let cpu = cpu_seconds() - cpu;
     // Before the app stops: its connections' server processes end with it.
     let pg = postgres_cpu_seconds() - pg;
+    let requests = app.emu.request_total() - requests;
     let handled = &app.metrics().handler_seconds;
     eprintln!(
         "dialogue {n}: handling one update (the unit of work and sending its replies) took {:.1} ms on average ({} updates)",
@@ -258,7 +271,7 @@ async fn run_propdesk(n: i64, think: Duration) -> Run {
     let tickets: i64 = sqlx::query_scalar("SELECT count(*) FROM tickets").fetch_one(&app.pool).await.unwrap();
     assert_eq!(tickets, n, "every owner filed one ticket");
     app.stop().await;
-    gather(done, cpu, pg)
+    gather(done, cpu, pg, requests)
 }
 
 async fn run_baseline(n: i64) -> Run {
@@ -271,19 +284,21 @@ async fn run_baseline(n: i64) -> Run {
     let chats = Chats::follow(&emu);
     let owners: Vec<Chat> = (0..n).map(|i| chats.chat(FIRST_OWNER + i)).collect();
     let cpu = cpu_seconds();
+    let requests = emu.request_total();
     let tasks: Vec<_> = owners.into_iter().map(|chat| tokio::spawn(chat_with_baseline(chat))).collect();
     let mut done = Vec::with_capacity(tasks.len());
     for task in tasks {
         done.push(task.await.expect("an owner finished"));
     }
     let cpu = cpu_seconds() - cpu;
+    let requests = emu.request_total() - requests;
     bot.abort();
-    gather(done, cpu, 0.0)
+    gather(done, cpu, 0.0, requests)
 }
 
 fn line(who: &str, r: &Run) {
     println!(
-        "dialogue {:>5} owners {who:<9} {:>6} updates in {:>7.2} s: {:>7.1} updates/s, p50 {:>7.1} ms, p99 {:>7.1} ms, max {:>7.1} ms, process CPU {:>5.1} s ({:.0}% of 2 cores), PostgreSQL CPU {:>5.1} s; CPU per update: process {:.2} ms, PostgreSQL {:.2} ms",
+        "dialogue {:>5} owners {who:<9} {:>6} updates in {:>7.2} s: {:>7.1} updates/s, p50 {:>7.1} ms, p99 {:>7.1} ms, max {:>7.1} ms, process CPU {:>5.1} s ({:.0}% of 2 cores), PostgreSQL CPU {:>5.1} s; CPU per update: process {:.2} ms, PostgreSQL {:.2} ms; Bot API requests per update {:.2}",
         r.owners,
         r.updates,
         r.wall.as_secs_f64(),
@@ -296,6 +311,7 @@ fn line(who: &str, r: &Run) {
         r.pg_cpu,
         1000.0 * r.cpu / r.updates as f64,
         1000.0 * r.pg_cpu / r.updates as f64,
+        r.requests as f64 / r.updates as f64,
     );
 }
 

@@ -326,6 +326,11 @@ impl Emulator {
         self.inner.with_state(|s| s.request_count(method))
     }
 
+    /// Bot API requests answered so far, all methods together.
+    pub fn request_total(&self) -> usize {
+        self.inner.with_state(|s| s.request_counts.values().sum())
+    }
+
     /// Every webhook POST answered, in order: (update_id, HTTP status; 0 for a connection error).
     pub fn webhook_deliveries(&self) -> Vec<(i64, u16)> {
         self.inner.with_state(|s| s.webhook.log.clone())
