@@ -77,7 +77,7 @@ async fn run(rate: u32) -> Figures {
     // Samples while it runs: the whole broadcast lasts OWNERS / rate seconds.
     let expected = Duration::from_secs_f64(OWNERS as f64 / f64::from(rate));
     let interval = Duration::from_millis(500).min(expected.mul_f64(0.8) / SAMPLES as u32);
-    let latencies = repair_samples::sample_every(interval, 0, owners, &plumbers).await;
+    let latencies = repair_samples::sample_every(&app.pool, interval, 0, owners, &plumbers).await;
 
     let deadline = Instant::now() + expected * 2 + Duration::from_secs(60);
     let unsettled =
@@ -174,6 +174,10 @@ fn report(f: &Figures) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // RUST_LOG=propdesk=debug and the like: the app's log on stderr.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    }
     let rates: Vec<u32> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let rates = if rates.is_empty() { vec![30, 1000] } else { rates };
     let mut all = Vec::new();

@@ -87,11 +87,11 @@ async fn main() {
     repair_samples::seed_recipients(&app).await;
     eprintln!("dispatch: set up in {:.1} s", started.elapsed().as_secs_f64());
 
-    let quiet = repair_samples::sample_every(INTERVAL, 0, owners, &plumbers).await;
+    let quiet = repair_samples::sample_every(&app.pool, INTERVAL, 0, owners, &plumbers).await;
 
     let notice_id = repair_samples::send_notice(&app, RATE).await;
     let sending = Instant::now();
-    let busy = repair_samples::sample_every(INTERVAL, samples, under_broadcast, &plumbers).await;
+    let busy = repair_samples::sample_every(&app.pool, INTERVAL, samples, under_broadcast, &plumbers).await;
     let sampled_for = sending.elapsed();
     let sent: i64 =
         app.count(&format!("SELECT count(*) FROM outbox WHERE notice_id = {notice_id} AND state = 'sent'")).await;

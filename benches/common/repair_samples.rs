@@ -20,6 +20,7 @@ use propdesk::i18n::Text;
 use propdesk::sandbox::emulator::{EmuUser, Limits};
 use propdesk::services::{notices, people, sla_watch};
 use propdesk::store;
+use sqlx::PgPool;
 
 use crate::support::{self, ADMIN, Person, TestApp, unit};
 
@@ -88,7 +89,8 @@ pub async fn plumbers(app: &TestApp, count: i64) -> Vec<Person> {
 }
 
 /// Presses Confirm and times it until some plumber's chat shows the card.
-pub async fn sample(owner: Person, i: usize, plumbers: Vec<Person>) -> Duration {
+/// When none does, panics with where the request stands in the database.
+pub async fn sample(pool: PgPool, owner: Person, i: usize, plumbers: Vec<Person>) -> Duration {
     let before = owner.seq();
     let wanted = description(i);
     let pressed = Instant::now();
@@ -102,19 +104,62 @@ pub async fn sample(owner: Person, i: usize, plumbers: Vec<Person>) -> Duration 
             support::WAIT,
         ))
     });
-    futures::future::select_ok(waits).await.unwrap_or_else(|e| panic!("sample {i}: no card: {e}"));
+    if let Err(e) = futures::future::select_ok(waits).await {
+        panic!("sample {i}: no card: {e}\n{}", whereabouts(&pool, owner.id, &wanted).await);
+    }
     pressed.elapsed()
+}
+
+/// The owner's updates, the ticket and the outbox rows of its card, for a
+/// sample whose card did not arrive.
+async fn whereabouts(pool: &PgPool, owner: i64, wanted: &str) -> String {
+    let inbox: Vec<(i64, i32, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT update_id, attempts, last_error, handled_at::text FROM inbox WHERE chat_id = $1 ORDER BY update_id DESC LIMIT 3",
+    )
+    .bind(owner)
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let ticket: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, number, status::text, assignee_id FROM tickets WHERE description LIKE '%' || $1 || '%'",
+    )
+    .bind(wanted)
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let outbox: Vec<String> = sqlx::query_scalar(
+        "SELECT format('row %s to %s: %s, attempts %s, not before %s, claimed %s, sent %s, error %s',
+                       id, chat_id, state, attempts, not_before, claimed_at, sent_at, last_error)
+         FROM outbox WHERE payload::text LIKE '%' || $1 || '%'",
+    )
+    .bind(wanted)
+    .fetch_all(pool)
+    .await
+    .unwrap_or_default();
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')")
+        .fetch_one(pool)
+        .await
+        .unwrap_or(-1);
+    format!(
+        "owner's last updates (id, attempts, error, handled): {inbox:?}\nticket: {ticket:?}\ncard rows: {outbox:?}\noutbox rows pending or sending: {waiting}"
+    )
 }
 
 /// Presses Confirm for each owner in turn (sample owners `first`, `first` + 1,
 /// …), one every `interval`, while whatever else runs; the latencies, sorted.
-pub async fn sample_every(interval: Duration, first: usize, owners: Vec<Person>, plumbers: &[Person]) -> Vec<Duration> {
+pub async fn sample_every(
+    pool: &PgPool,
+    interval: Duration,
+    first: usize,
+    owners: Vec<Person>,
+    plumbers: &[Person],
+) -> Vec<Duration> {
     let mut tasks = Vec::new();
     let mut tick = tokio::time::interval(interval);
     tick.tick().await;
     for (i, owner) in owners.into_iter().enumerate() {
         tick.tick().await;
-        tasks.push(tokio::spawn(sample(owner, first + i, plumbers.to_vec())));
+        tasks.push(tokio::spawn(sample(pool.clone(), owner, first + i, plumbers.to_vec())));
     }
     let mut latencies = Vec::new();
     for task in tasks {

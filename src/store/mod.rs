@@ -61,3 +61,33 @@ pub async fn missing_migrations(pool: &PgPool) -> sqlx::Result<Vec<i64>> {
         .filter(|v| !applied.contains(v))
         .collect())
 }
+
+/// Whether `err` says the database is away (the connection failed or was
+/// closed, the server is shutting down or starting up) rather than that a
+/// statement failed: what is worth waiting out instead of counting against
+/// an update or a message.
+pub fn is_connection_error(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
+        // SQLSTATE class 08: connection exception; 57P01–57P03: the server
+        // shut down (by an operator, or a crash) or cannot take connections yet.
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|code| code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_connection_error;
+
+    #[test]
+    fn a_lost_connection_is_told_apart_from_a_failed_statement() {
+        let io = sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        assert!(is_connection_error(&io));
+        assert!(is_connection_error(&sqlx::Error::PoolTimedOut));
+        assert!(!is_connection_error(&sqlx::Error::RowNotFound));
+        assert!(!is_connection_error(&sqlx::Error::Protocol("unexpected message".into())));
+    }
+}

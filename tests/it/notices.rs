@@ -514,6 +514,37 @@ async fn a_repair_notification_overtakes_a_running_broadcast() {
     app.stop().await;
 }
 
+/// At 1,000 messages a second the sender's lanes and its claims share the
+/// pool (5 connections in tests). A lane the pool hands a connection to must
+/// run even while the sender waits for one itself: when the lanes were
+/// futures its loop polled, they did not, and the whole bot stalled until
+/// the pool's 30 s timeout (the broadcast bench found it).
+#[tokio::test]
+async fn a_fast_broadcast_does_not_stall_the_bot_on_the_pool() {
+    let app = TestApp::spawn_with_limits(SendLimits::telegram(1000)).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    let admin = app.admin().await;
+    const RECIPIENTS: i64 = 3_000;
+    const FIRST: i64 = 5_000_000;
+    let community: i64 = sqlx::query_scalar("SELECT min(id) FROM communities").fetch_one(&app.pool).await.unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    propdesk::store::testdb::seed_owners(&mut conn, community, FIRST, RECIPIENTS).await.unwrap();
+    drop(conn);
+    app.emu.register_started_users(
+        (FIRST..FIRST + RECIPIENTS).map(|id| propdesk::sandbox::emulator::EmuUser::new(id, &format!("业主{id}"))),
+    );
+    let id = compose(&app, &admin, Compose::new(NoticeKind::General, "今晚 20:00 小区广场放映露天电影。")).await;
+    // A repair filed while it runs: its card arrives within the harness's
+    // wait (15 s), which a stall until the pool's timeout (30 s) exceeds.
+    let plumber_before = plumber.seq();
+    let number = file_repair(&owner, 0, Urgency::Routine).await;
+    plumber.wait(plumber_before, "the card", containing(&number)).await;
+    until_state(&app, id, "done").await;
+    assert!(sent_count(&app, id).await >= RECIPIENTS, "every seeded owner got it");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn telegrams_429s_slow_the_broadcast_down_and_it_finishes_exactly_once() {
     let app = TestApp::spawn().await;

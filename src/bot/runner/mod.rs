@@ -63,8 +63,12 @@ pub const PROVIDED: [fn() -> dptree::Type; 5] = [
 /// A failing update is tried this many times, then set aside with an apology.
 const MAX_ATTEMPTS: i32 = 3;
 /// Updates in hand at once (being handled, or their replies being sent); one
-/// per chat. The database work among them is bounded by the pool.
-const IN_HAND: usize = 256;
+/// per chat. The database work among them is bounded by the runner's
+/// connections; the rest wait for Telegram's limits with their update
+/// committed, so this also bounds the replies a crash can lose (sent only
+/// after the commit, at most once): the kill drill measured 255 a kill with
+/// 256 in hand, when the limits held the replies back.
+const IN_HAND: usize = 64;
 /// How often the inbox is swept for updates this process was not handed…
 const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// …stored at least this long ago: another replica's that it never handled.
@@ -325,12 +329,15 @@ impl Runner {
             }
             Err(err) => err,
         };
-        tracing::error!(update_id, error = format!("{err:#}"), "handling an update failed");
         self.metrics.updates.with_label_values(&["failed"]).inc();
         if unreachable_database(&err) {
-            // Not the update's fault: not counted as an attempt.
+            // Not the update's fault: not counted as an attempt, and not an
+            // error of its own (store::reachability says once that the
+            // database is away, and once that it is back).
+            tracing::debug!(update_id, error = format!("{err:#}"), "the database is away; the update waits");
             return Next::Again { after: Duration::from_secs(1), attempts: incoming.row.attempts };
         }
+        tracing::error!(update_id, error = format!("{err:#}"), "handling an update failed");
         match store::inbox::record_failure(&self.pool, update_id, &format!("{err:#}")).await {
             Ok(attempts) if attempts < MAX_ATTEMPTS => {
                 Next::Again { after: Duration::from_millis(250) * attempts as u32, attempts }
@@ -501,12 +508,7 @@ impl Outcome {
 /// Whether the attempt failed because PostgreSQL could not be reached (a
 /// restart, a network cut) rather than because of the update.
 fn unreachable_database(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<sqlx::Error>(),
-            Some(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
-        )
-    })
+    err.chain().any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(crate::store::is_connection_error))
 }
 
 /// No branch took the update: input this step does not handle.
