@@ -1,4 +1,4 @@
-//! `cargo bench --bench dialogue [-- 100|1000|10000|cost] [runs=N]`: many owners
+//! `cargo bench --bench dialogue [-- 100|1000|10000|cost] [runs=N] [think=MS]`: many owners
 //! filing a repair at once through the emulator, against the baseline bot; and
 //! what one dialogue step costs in SQL statements and round trips.
 //!
