@@ -44,7 +44,7 @@ pub async fn load(conn: &mut PgConnection, user: UserRow, settings: &Settings) -
     Ok(actor(user, staff, residences, settings))
 }
 
-/// The actor from rows already read (`store::users::record_arrival`).
+/// The actor from rows already read (`store::work::begin`, at the start of every update).
 pub fn actor(user: UserRow, staff: Option<StaffRow>, residences: Vec<Residence>, settings: &Settings) -> Actor {
     Actor { is_admin: settings.is_admin(user.telegram_id), user, staff: staff.filter(|s| s.active), residences }
 }

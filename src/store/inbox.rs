@@ -74,38 +74,6 @@ pub async fn unhandled_of_chat(pool: &PgPool, chat_id: i64) -> sqlx::Result<Vec<
     .await
 }
 
-/// Claims one update for handling, in the caller's transaction: takes the
-/// chat's advisory lock (so replicas handle one chat's updates one at a time,
-/// in order), then marks the row handled, which locks it. `false` when it was
-/// handled already (by another replica, or before a redelivery): nothing to do.
-///
-/// One round trip for what were three statements (lock, lock the row, mark it
-/// at the end). The lock comes first: it is a filter of the scan, evaluated
-/// before the UPDATE locks the row, and if another transaction handled the
-/// row meanwhile, PostgreSQL re-checks `handled_at IS NULL` on the newest
-/// version. Marking at the start is safe because nothing is committed unless
-/// the whole unit of work is: a failure rolls the mark back with the rest.
-/// The unit of work's next statement starts after the lock is held, so it
-/// reads the chat's state as the previous update left it.
-pub async fn claim(
-    conn: &mut PgConnection,
-    update_id: i64,
-    chat_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<bool> {
-    let claimed = sqlx::query(
-        "UPDATE inbox SET handled_at = $3
-         WHERE update_id = $1 AND handled_at IS NULL
-           AND ($2::BIGINT IS NULL OR pg_advisory_xact_lock($2) IS NOT NULL)",
-    )
-    .bind(update_id)
-    .bind(chat_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(claimed.rows_affected() == 1)
-}
-
 pub async fn mark_handled(
     conn: &mut PgConnection,
     update_id: i64,

@@ -235,7 +235,7 @@ impl UnitOfWork {
 
     /// Saves the chat's next dialogue state (when given) and commits, in one
     /// round trip.
-    pub async fn commit(mut self, state: Option<(i64, &Value)>) -> sqlx::Result<()> {
+    pub async fn commit(self, state: Option<(i64, &Value)>) -> sqlx::Result<()> {
         let sql = match state {
             Some((chat_id, state)) => {
                 // base64 of the JSON text: nothing in it can end the literal.
@@ -245,18 +245,17 @@ impl UnitOfWork {
             }
             None => "COMMIT".to_owned(),
         };
-        match self.lease.conn().execute(sqlx::raw_sql(&sql)).await {
-            Ok(_) => {
-                self.open = false;
-                Ok(())
-            }
-            Err(err) => Err(self.failed(err)),
-        }
+        self.end(&sql).await
     }
 
     /// Rolls back; the connection is kept if that worked, else dropped.
-    pub async fn rollback(mut self) -> sqlx::Result<()> {
-        match self.lease.conn().execute(sqlx::raw_sql("ROLLBACK")).await {
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.end("ROLLBACK").await
+    }
+
+    /// Sends `sql`, which ends the transaction.
+    async fn end(mut self, sql: &str) -> sqlx::Result<()> {
+        match self.lease.conn().execute(sqlx::raw_sql(sql)).await {
             Ok(_) => {
                 self.open = false;
                 Ok(())

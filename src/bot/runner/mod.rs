@@ -161,7 +161,7 @@ impl Runner {
                 _ => Verdict::Serve,
             };
             if verdict == Verdict::Serve {
-                items.push((key, Item::Update(Box::new(incoming))));
+                items.push(incoming.queued());
                 continue;
             }
             if verdict == Verdict::Notify {
@@ -246,10 +246,7 @@ impl Runner {
             let found: Vec<(LineKey, Item)> = rows
                 .into_iter()
                 .filter(|row| !self.queue.knows(row.update_id))
-                .map(|row| {
-                    let incoming = Incoming::new(row);
-                    (incoming.key(), Item::Update(Box::new(incoming)))
-                })
+                .map(|row| Incoming::new(row).queued())
                 .collect();
             if !found.is_empty() {
                 tracing::info!(updates = found.len(), "unhandled updates found in the inbox");
@@ -473,10 +470,7 @@ impl Runner {
     /// and has not handled it, or it is left from a crash).
     async fn fetch_earlier(&self, chat: i64) {
         match store::inbox::unhandled_of_chat(&self.pool, chat).await {
-            Ok(rows) => self.queue.push(rows.into_iter().map(|row| {
-                let incoming = Incoming::new(row);
-                (incoming.key(), Item::Update(Box::new(incoming)))
-            })),
+            Ok(rows) => self.queue.push(rows.into_iter().map(|row| Incoming::new(row).queued())),
             Err(err) => tracing::warn!(chat, error = %err, "reading a chat's earlier updates failed"),
         }
     }

@@ -51,6 +51,11 @@ impl Incoming {
             None => LineKey::Alone(self.row.update_id),
         }
     }
+
+    /// This update, ready for `Queue::push` into its line.
+    pub fn queued(self) -> (LineKey, Item) {
+        (self.key(), Item::Update(Box::new(self)))
+    }
 }
 
 /// Whose line an update waits in: its chat's, or (an update without a chat)
@@ -92,6 +97,15 @@ impl Item {
 struct Line {
     items: VecDeque<Item>,
     in_hand: bool,
+}
+
+impl Line {
+    /// Puts update `id` before the first item of a later update, so a line
+    /// is always in `update_id` order.
+    fn insert_update(&mut self, id: i64, item: Item) {
+        let at = self.items.iter().position(|i| i.update_id().is_some_and(|other| other > id));
+        self.items.insert(at.unwrap_or(self.items.len()), item);
+    }
 }
 
 #[derive(Default)]
@@ -146,10 +160,7 @@ impl Queue {
             let line = lines.lines.entry(key).or_default();
             let was_idle = !line.in_hand && line.items.is_empty();
             match item.update_id() {
-                Some(id) => {
-                    let at = line.items.iter().position(|i| i.update_id().is_some_and(|other| other > id));
-                    line.items.insert(at.unwrap_or(line.items.len()), item);
-                }
+                Some(id) => line.insert_update(id, item),
                 None => line.items.push_back(item),
             }
             if was_idle {
@@ -167,12 +178,18 @@ impl Queue {
     /// items are in hand; its line is held until `finish` or `put_back`.
     /// Cancel-safe: nothing is taken unless this returns.
     pub async fn take(&self, max_in_hand: usize) -> (LineKey, Item) {
+        self.once(|| self.try_take(max_in_hand)).await
+    }
+
+    /// Waits until `check` finds something, looking again after every change.
+    async fn once<T>(&self, check: impl Fn() -> Option<T>) -> T {
         loop {
+            // Registered before looking, so a change in between is not missed.
             let changed = self.changed.notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            if let Some(taken) = self.try_take(max_in_hand) {
-                return taken;
+            if let Some(found) = check() {
+                return found;
             }
             changed.await;
         }
@@ -219,8 +236,7 @@ impl Queue {
         let line = lines.lines.entry(key).or_default();
         match item.update_id() {
             Some(id) => {
-                let at = line.items.iter().position(|i| i.update_id().is_some_and(|other| other > id));
-                line.items.insert(at.unwrap_or(line.items.len()), item);
+                line.insert_update(id, item);
                 lines.waiting += 1;
             }
             None => line.items.push_front(item),
@@ -259,15 +275,7 @@ impl Queue {
 
     /// Waits until fewer than `limit` updates are waiting.
     pub async fn room_below(&self, limit: usize) {
-        loop {
-            let changed = self.changed.notified();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
-            if self.waiting() < limit {
-                return;
-            }
-            changed.await;
-        }
+        self.once(|| (self.waiting() < limit).then_some(())).await
     }
 }
 
@@ -278,7 +286,7 @@ mod tests {
 
     fn update(id: i64, chat: i64) -> (LineKey, Item) {
         let row = InboxRow { update_id: id, chat_id: Some(chat), payload: json!({ "update_id": id }), attempts: 0 };
-        (LineKey::Chat(chat), Item::Update(Box::new(Incoming { row, update: None })))
+        Incoming { row, update: None }.queued()
     }
 
     fn id_of(item: &Item) -> i64 {

@@ -11,7 +11,7 @@
 //! marks each row sent right after Telegram accepted it. A row is in doubt
 //! only if the process dies between Telegram's answer and that mark: such a
 //! row is sent again on restart. At any moment at most one row per chat,
-//! and at most `CONCURRENT_CHATS` (8) overall, are in that window, so a
+//! and at most the sender's `LANES` (8) overall, are in that window, so a
 //! crash can repeat at most 8 deliveries, never one recipient's twice, and
 //! skips none.
 
