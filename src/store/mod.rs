@@ -41,12 +41,23 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     // high enough to be compiled, which took longer than running them (a month of 1,000,000
     // tickets: 1.1 s with JIT, 0.3 s without; BENCHMARKS.md, footprint). Nothing here runs
     // long enough to win it back.
-    let options =
-        sqlx::postgres::PgConnectOptions::from_str(url).context("reading DATABASE_URL")?.options([("jit", "off")]);
+    let options = without_statement_logs(
+        sqlx::postgres::PgConnectOptions::from_str(url).context("reading DATABASE_URL")?.options([("jit", "off")]),
+    );
     let pool =
         PgPoolOptions::new().max_connections(10).connect_with(options).await.context("connecting to PostgreSQL")?;
     MIGRATOR.run(&pool).await.context("applying migrations")?;
     Ok(pool)
+}
+
+/// Connection options that never log SQL. sqlx logs every statement at DEBUG
+/// and any slower than a second at WARN, with its full text; the unit of work
+/// writes the dialogue state (what people typed) and the replies to them into
+/// its SQL text (base64, see `store::work`), so that text is a person's words.
+/// Every pool and connection of the service is opened with these options.
+pub fn without_statement_logs(options: sqlx::postgres::PgConnectOptions) -> sqlx::postgres::PgConnectOptions {
+    use sqlx::ConnectOptions as _;
+    options.disable_statement_logging()
 }
 
 /// The migrations of `MIGRATOR` the database has not applied successfully

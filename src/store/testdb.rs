@@ -62,8 +62,10 @@ pub async fn fresh_database_on(server: &TestServer) -> anyhow::Result<TestDb> {
         TestServer::Url(url) => url.clone(),
         TestServer::Embedded => shared_cluster().await?.url().to_owned(),
     };
-    let server_options = PgConnectOptions::from_str(&server_url)
-        .with_context(|| format!("parsing the test server URL {}", redact(&server_url)))?;
+    let server_options = crate::store::without_statement_logs(
+        PgConnectOptions::from_str(&server_url)
+            .with_context(|| format!("parsing the test server URL {}", redact(&server_url)))?,
+    );
     let mut admin = PgConnection::connect_with(&server_options)
         .await
         .with_context(|| format!("connecting to the test server {}", redact(&server_url)))?;

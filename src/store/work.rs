@@ -52,7 +52,7 @@ pub struct Connections {
 impl Connections {
     pub fn new(options: PgConnectOptions, size: usize) -> Arc<Connections> {
         // Named, for pg_stat_activity and for whoever reads the server's load.
-        let options = options.application_name("propdesk updates");
+        let options = crate::store::without_statement_logs(options.application_name("propdesk updates"));
         Arc::new(Connections { options, permits: Arc::new(Semaphore::new(size.max(1))), idle: Mutex::new(Vec::new()) })
     }
 
