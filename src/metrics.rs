@@ -25,6 +25,10 @@ pub struct Metrics {
     pub webhook_rejected: IntCounter,
     /// Updates set aside unhandled by the abuse limit (`bot::flood`).
     pub throttled: IntCounter,
+    /// Updates set aside as they arrived, by reason (`bot::intake`).
+    pub set_aside: IntCounterVec,
+    /// Updates made storable as they arrived (a NUL or a lone surrogate replaced).
+    pub updates_repaired: IntCounter,
     /// 1 while this replica holds the lease (sender, scheduler), else 0.
     pub lease_held: IntGaugeVec,
 }
@@ -61,6 +65,16 @@ impl Metrics {
         let throttled =
             IntCounter::new("propdesk_updates_throttled_total", "Updates set aside by the per-chat abuse limit")
                 .expect("valid metric");
+        let set_aside = IntCounterVec::new(
+            Opts::new("propdesk_updates_set_aside_total", "Updates set aside as they arrived, by reason"),
+            &["reason"],
+        )
+        .expect("valid metric");
+        let updates_repaired = IntCounter::new(
+            "propdesk_updates_repaired_total",
+            "Updates made storable as they arrived (a NUL or a lone surrogate replaced)",
+        )
+        .expect("valid metric");
         let lease_held = IntGaugeVec::new(
             Opts::new("propdesk_lease_held", "1 while this replica holds the lease: sender, scheduler"),
             &["lease"],
@@ -74,6 +88,8 @@ impl Metrics {
             Box::new(flood_waits.clone()),
             Box::new(webhook_rejected.clone()),
             Box::new(throttled.clone()),
+            Box::new(set_aside.clone()),
+            Box::new(updates_repaired.clone()),
             Box::new(lease_held.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
@@ -88,6 +104,9 @@ impl Metrics {
         for source in ["outbox", "reply"] {
             flood_waits.with_label_values(&[source]);
         }
+        for reason in crate::bot::intake::Reason::ALL {
+            set_aside.with_label_values(&[reason.label()]);
+        }
         for lease in ["sender", "scheduler"] {
             lease_held.with_label_values(&[lease]);
         }
@@ -100,6 +119,8 @@ impl Metrics {
             flood_waits,
             webhook_rejected,
             throttled,
+            set_aside,
+            updates_repaired,
             lease_held,
         }
     }
@@ -137,6 +158,8 @@ mod tests {
             "propdesk_telegram_429_total{source=\"outbox\"} 0",
             "propdesk_webhook_rejected_total 0",
             "propdesk_updates_throttled_total 0",
+            "propdesk_updates_set_aside_total{reason=\"unstorable\"} 0",
+            "propdesk_updates_repaired_total 0",
             "propdesk_lease_held{lease=\"sender\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");

@@ -3,6 +3,7 @@
 # Sent once when someone sends too much too fast (the abuse limit); what they sent meanwhile is not handled.
 flood-slow-down = You are sending messages a little quickly. Please wait a moment before carrying on; thank you for your patience.
 error-generic = Sorry, something went wrong on our side. Please try again shortly; for anything urgent, call the service centre.
+error-update-set-aside = Sorry, we could not read your last message, so it was not processed. Please send it again (as plain text, without special characters); for anything urgent, call the service centre.
 error-not-understood = Sorry, I didn't understand that. Please use the menu buttons below.
 error-unknown-command = There is no such command. Send /help to see what I can do.
 error-button-expired = This button has expired. Please use the buttons on the latest message.

@@ -12,14 +12,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use teloxide::Bot;
 use teloxide::types::Update;
 use tokio_util::sync::CancellationToken;
 
+use crate::bot::intake::{self, Intake};
 use crate::bot::runner::{Incoming, Runner};
-use crate::store::inbox::{self, InboxRow};
+use crate::store::inbox::InboxRow;
 
 /// Seconds one getUpdates waits for news.
 const LONG_POLL_SECS: u64 = 25;
@@ -61,10 +63,25 @@ impl From<reqwest::Error> for PollError {
     }
 }
 
-async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Value>, PollError> {
+/// getUpdates' answer: each update kept as text, read one by one
+/// (`bot::intake`), so one that does not parse cannot fail the batch.
+#[derive(serde::Deserialize)]
+struct Answer {
+    ok: bool,
+    #[serde(default)]
+    result: Vec<Box<RawValue>>,
+    #[serde(default)]
+    error_code: i64,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    parameters: Option<Value>,
+}
+
+async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Box<RawValue>>, PollError> {
     let url = bot.api_url().join(&format!("./bot{}/getUpdates", bot.token())).expect("a valid API URL");
     let body = json!({ "offset": offset, "timeout": LONG_POLL_SECS, "allowed_updates": ALLOWED_UPDATES });
-    let answer: Value = bot
+    let answer: Answer = bot
         .client()
         .post(url)
         .json(&body)
@@ -73,13 +90,13 @@ async fn get_updates(bot: &Bot, offset: i64) -> Result<Vec<Value>, PollError> {
         .await?
         .json()
         .await?;
-    if answer["ok"] == Value::Bool(true) {
-        return Ok(answer["result"].as_array().cloned().unwrap_or_default());
+    if answer.ok {
+        return Ok(answer.result);
     }
     Err(PollError::Api {
-        code: answer["error_code"].as_i64().unwrap_or(0),
-        description: answer["description"].as_str().unwrap_or("no description").to_owned(),
-        retry_after: answer["parameters"]["retry_after"].as_u64(),
+        code: answer.error_code,
+        description: answer.description.unwrap_or_else(|| "no description".to_owned()),
+        retry_after: answer.parameters.as_ref().and_then(|p| p["retry_after"].as_u64()),
     })
 }
 
@@ -119,11 +136,12 @@ pub async fn poll(bot: Bot, pool: PgPool, runner: Arc<Runner>, shutdown: Cancell
                 continue;
             }
         };
-        let batch: Vec<Incoming> = raw.into_iter().filter_map(arrived).collect();
-        let Some(next_offset) = batch.iter().map(|a| a.update_id() + 1).max() else { continue };
-        // Not confirmed until stored: keep trying; on shutdown Telegram will
-        // deliver the batch again.
-        while let Err(err) = inbox::store_batch(&pool, batch.iter().map(|a| &a.row)).await {
+        let intake = Intake::read(raw.iter().map(|r| &**r));
+        let Some(next_offset) = intake.next_offset() else { continue };
+        // Not confirmed until stored (or set aside): keep trying; on shutdown
+        // Telegram will deliver the batch again. Only the database being away
+        // fails here: what PostgreSQL refuses to store is set aside.
+        while let Err(err) = intake::deliver(&pool, &runner, intake.clone()).await {
             tracing::error!(error = %err, "storing updates failed; retrying");
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -131,7 +149,6 @@ pub async fn poll(bot: Bot, pool: PgPool, runner: Arc<Runner>, shutdown: Cancell
             }
         }
         offset = offset.max(next_offset);
-        runner.accept(batch).await;
     }
     tracing::info!("listener stopped");
 }

@@ -8,6 +8,7 @@ pub mod complaint_filing;
 pub mod context;
 pub mod fallback;
 pub mod flood;
+pub mod intake;
 pub mod keyboards;
 pub mod listener;
 pub mod membership;

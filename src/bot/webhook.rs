@@ -17,16 +17,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::PgPool;
 use subtle::ConstantTimeEq;
 use teloxide::Bot;
 use teloxide::prelude::Requester;
 use url::Url;
 
-use crate::bot::listener::{self, ALLOWED_UPDATES};
+use crate::bot::intake::{self, Intake, Reason};
+use crate::bot::listener::ALLOWED_UPDATES;
 use crate::bot::runner::Runner;
 use crate::metrics::Metrics;
-use crate::store::inbox;
 
 /// The header Telegram sends the secret token in.
 pub const SECRET_HEADER: &str = "X-Telegram-Bot-Api-Secret-Token";
@@ -82,21 +83,20 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: Bytes) -> S
         tracing::warn!(reason, "webhook request refused: secret token {reason}");
         return StatusCode::UNAUTHORIZED;
     }
-    let Ok(raw) = serde_json::from_slice::<Value>(&body) else {
-        tracing::warn!(bytes = body.len(), "webhook request is not JSON");
-        return StatusCode::BAD_REQUEST;
+    // Read as the listener reads a batch (`bot::intake`): whatever the update
+    // holds, it is stored or set aside and answered 200, or Telegram would
+    // send it again and again on the one connection it keeps to us.
+    let Ok(raw) = serde_json::from_slice::<Box<RawValue>>(&body) else {
+        hook.metrics.set_aside.with_label_values(&[Reason::Unreadable.label()]).inc();
+        tracing::warn!(bytes = body.len(), "a webhook request that is not JSON was dropped");
+        return StatusCode::OK;
     };
-    let Some(arrived) = listener::arrived(raw) else {
-        tracing::warn!("webhook request has no update_id");
-        return StatusCode::BAD_REQUEST;
-    };
-    let update_id = arrived.update_id();
-    if let Err(err) = inbox::store_batch(&hook.pool, [&arrived.row]).await {
-        // Telegram sends it again later.
-        tracing::error!(update_id, error = %err, "storing a webhook update failed");
+    let intake = Intake::read([&*raw]);
+    if let Err(err) = intake::deliver(&hook.pool, &hook.runner, intake).await {
+        // The database is away: Telegram sends it again later.
+        tracing::error!(error = %err, "storing a webhook update failed");
         return StatusCode::INTERNAL_SERVER_ERROR;
     }
-    hook.runner.accept(vec![arrived]).await;
     StatusCode::OK
 }
 

@@ -19,6 +19,89 @@ impl InboxRow {
     }
 }
 
+/// An update set aside as it arrived: its row keeps the id and the reason,
+/// never the content.
+#[derive(Debug, Clone)]
+pub struct SetAsideRow {
+    pub update_id: i64,
+    pub chat_id: Option<i64>,
+    pub reason: String,
+}
+
+/// Stores a batch (an update already stored, a redelivery, is ignored) and
+/// the updates set aside as they arrived (stored handled, with their reason).
+/// When PostgreSQL refuses the batch for what one update holds rather than
+/// for being away, each is stored on its own and those it refuses are set
+/// aside with their SQLSTATE: returned, by update id. (Nothing the intake
+/// lets through is known to be refused: this is the net under it.) An error is the
+/// database being away (or refusing even the set-aside rows).
+pub async fn store(
+    pool: &PgPool,
+    batch: &[&InboxRow],
+    set_aside: &[SetAsideRow],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<i64>> {
+    let mut aside: Vec<SetAsideRow> = set_aside.to_vec();
+    let mut refused = Vec::new();
+    match store_batch(pool, batch.iter().copied()).await {
+        Ok(()) => {}
+        Err(err) if refused_for_content(&err) => {
+            for row in batch {
+                match store_batch(pool, [*row]).await {
+                    Ok(()) => {}
+                    Err(err) if refused_for_content(&err) => {
+                        refused.push(row.update_id);
+                        aside.push(SetAsideRow {
+                            update_id: row.update_id,
+                            chat_id: row.chat_id,
+                            reason: format!("unstorable: {}", sqlstate(&err)),
+                        });
+                    }
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        Err(err) => return Err(err),
+    }
+    if !aside.is_empty() {
+        store_set_aside(pool, &aside, now).await?;
+    }
+    Ok(refused)
+}
+
+/// Whether PostgreSQL refused a statement for what it holds (a data
+/// exception, a limit) rather than because it could not be reached.
+fn refused_for_content(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(_)) && !crate::store::is_connection_error(err)
+}
+
+fn sqlstate(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Database(db) => db.code().map_or_else(|| "unknown".to_owned(), |code| code.into_owned()),
+        _ => "unknown".to_owned(),
+    }
+}
+
+async fn store_set_aside(pool: &PgPool, rows: &[SetAsideRow], now: DateTime<Utc>) -> sqlx::Result<()> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.update_id).collect();
+    let chats: Vec<Option<i64>> = rows.iter().map(|r| r.chat_id).collect();
+    let reasons: Vec<&str> = rows.iter().map(|r| r.reason.as_str()).collect();
+    // An update stored before (a redelivery of one that was stored) keeps its row.
+    sqlx::query(
+        "INSERT INTO inbox (update_id, chat_id, payload, handled_at, last_error)
+         SELECT id, chat, jsonb_build_object('update_id', id, 'set_aside', reason), $4, 'set aside: ' || reason
+         FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) AS t(id, chat, reason)
+         ON CONFLICT (update_id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&chats)
+    .bind(&reasons)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Stores a batch. An update already stored (redelivered) is ignored.
 pub async fn store_batch<'a>(pool: &PgPool, batch: impl IntoIterator<Item = &'a InboxRow>) -> sqlx::Result<()> {
     let (mut ids, mut chats, mut payloads) = (Vec::new(), Vec::new(), Vec::new());

@@ -6,6 +6,7 @@ mod complaints;
 mod drill_kit;
 mod drills;
 mod flood;
+mod intake;
 mod locales;
 mod log_privacy;
 mod notices;

@@ -114,7 +114,7 @@ async fn handle(AxumState(inner): AxumState<Arc<Inner>>, Path(method): Path<Stri
         return failure.into_response();
     }
     if method.eq_ignore_ascii_case("getUpdates") {
-        return reply(get_updates(&inner, &params).await);
+        return reply_updates(get_updates(&inner, &params).await);
     }
     let answer = inner.with_state(|s| call(s, &method, &params));
     if method.eq_ignore_ascii_case("setWebhook") {
@@ -184,7 +184,7 @@ fn call(s: &mut State, method: &str, p: &Params) -> ApiResult {
 /// Long polling: answers at once when updates are waiting, otherwise when one arrives or `timeout`
 /// seconds pass. Woken through a watch channel, so an update queued between the check and the wait
 /// is never missed (the receiver is subscribed before the first check).
-async fn get_updates(inner: &Inner, p: &Params) -> ApiResult {
+async fn get_updates(inner: &Inner, p: &Params) -> Result<Vec<Box<serde_json::value::RawValue>>, ApiFailure> {
     let offset = p.i64("offset").unwrap_or(0);
     let limit = p.i64("limit").filter(|l| (1..=100).contains(l)).unwrap_or(100) as usize;
     let timeout = p.i64("timeout").unwrap_or(0).clamp(0, MAX_POLL_SECONDS) as u64;
@@ -209,12 +209,25 @@ async fn get_updates(inner: &Inner, p: &Params) -> ApiResult {
     loop {
         let batch = inner.with_state(|s| s.take_updates(offset, limit));
         if !batch.is_empty() {
-            return Ok(Value::Array(batch));
+            return Ok(batch);
         }
         match tokio::time::timeout_at(deadline, changes.changed()).await {
             Ok(Ok(())) => continue,
-            _ => return Ok(json!([])),
+            _ => return Ok(Vec::new()),
         }
+    }
+}
+
+/// `getUpdates`' answer, written as text: a raw update may hold what a `Value` cannot.
+fn reply_updates(result: Result<Vec<Box<serde_json::value::RawValue>>, ApiFailure>) -> Response {
+    #[derive(serde::Serialize)]
+    struct Answer {
+        ok: bool,
+        result: Vec<Box<serde_json::value::RawValue>>,
+    }
+    match result {
+        Ok(result) => axum::Json(Answer { ok: true, result }).into_response(),
+        Err(failure) => failure.into_response(),
     }
 }
 

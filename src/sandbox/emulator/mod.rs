@@ -198,6 +198,14 @@ impl Emulator {
         self.inner.with_state(|s| s.user_press_reply(user_id, label))
     }
 
+    /// Queues an update of `kind` whose body is the JSON text `body`, sent as
+    /// it is: for what a well-behaved client cannot produce (a lone UTF-16
+    /// surrogate escape, an unknown update kind, a field of an unexpected
+    /// type). Returns its update_id.
+    pub fn send_raw_update(&self, kind: &'static str, body: &str) -> i64 {
+        self.inner.with_state(|s| s.queue_body(kind, state::Body::Raw(body.to_owned())))
+    }
+
     /// Puts an already-sent update back in the queue with the same update_id, as Telegram does after a
     /// crash before confirmation; the next `getUpdates` returns it whatever the offset.
     pub fn redeliver(&self, update_id: i64) {
@@ -207,7 +215,7 @@ impl Emulator {
     /// An update as `getUpdates` returns it, by id (for tests that put it in
     /// the bot's inbox themselves, as a listener that crashed would have).
     pub fn raw_update(&self, update_id: i64) -> Option<serde_json::Value> {
-        self.inner.with_state(|s| s.history.get(&update_id).map(|u| u.to_json()))
+        self.inner.with_state(|s| s.history.get(&update_id).and_then(|u| u.to_json()))
     }
 
     /// Confirms every update up to `update_id`, as a `getUpdates` with a

@@ -18,15 +18,39 @@ use super::types::{
 pub(crate) struct QueuedUpdate {
     pub id: i64,
     pub kind: &'static str,
-    pub body: Value,
+    pub body: Body,
+}
+
+/// What an update carries under its kind.
+#[derive(Clone, Debug)]
+pub(crate) enum Body {
+    Json(Value),
+    /// JSON text as a Bot API server might send it, including what a `Value`
+    /// cannot hold (a lone UTF-16 surrogate escape such as `"\ud800"`).
+    Raw(String),
 }
 
 impl QueuedUpdate {
-    pub(crate) fn to_json(&self) -> Value {
-        let mut o = Map::new();
-        o.insert("update_id".into(), json!(self.id));
-        o.insert(self.kind.into(), self.body.clone());
-        Value::Object(o)
+    /// As a `Value`; None for a raw body a `Value` cannot hold.
+    pub(crate) fn to_json(&self) -> Option<Value> {
+        match &self.body {
+            Body::Json(body) => {
+                let mut o = Map::new();
+                o.insert("update_id".into(), json!(self.id));
+                o.insert(self.kind.into(), body.clone());
+                Some(Value::Object(o))
+            }
+            Body::Raw(_) => serde_json::from_str(self.to_text().get()).ok(),
+        }
+    }
+
+    /// As JSON text, exactly as it goes on the wire.
+    pub(crate) fn to_text(&self) -> Box<serde_json::value::RawValue> {
+        let text = match &self.body {
+            Body::Json(_) => self.to_json().map(|v| v.to_string()).unwrap_or_default(),
+            Body::Raw(raw) => format!("{{\"update_id\":{},\"{}\":{raw}}}", self.id, self.kind),
+        };
+        serde_json::value::RawValue::from_string(text).expect("queued updates are JSON")
     }
 }
 
@@ -183,6 +207,10 @@ impl State {
     // --- updates ---
 
     pub(crate) fn queue_update(&mut self, kind: &'static str, body: Value) -> i64 {
+        self.queue_body(kind, Body::Json(body))
+    }
+
+    pub(crate) fn queue_body(&mut self, kind: &'static str, body: Body) -> i64 {
         self.last_update_id += 1;
         let update = QueuedUpdate { id: self.last_update_id, kind, body };
         self.history.insert(update.id, update.clone());
@@ -192,7 +220,7 @@ impl State {
     }
 
     /// What `getUpdates` returns now: redelivered updates first, then unconfirmed ones from `offset`.
-    pub(crate) fn take_updates(&mut self, offset: i64, limit: usize) -> Vec<Value> {
+    pub(crate) fn take_updates(&mut self, offset: i64, limit: usize) -> Vec<Box<serde_json::value::RawValue>> {
         if offset > 0 {
             self.pending.retain(|u| u.id >= offset);
         }
@@ -200,9 +228,9 @@ impl State {
             // Telegram never delivers kinds the bot did not ask for.
             self.pending.retain(|u| allowed.iter().any(|a| a == u.kind));
         }
-        let mut batch: Vec<Value> = self.redelivered.drain(..).map(|u| u.to_json()).collect();
+        let mut batch: Vec<_> = self.redelivered.drain(..).map(|u| u.to_text()).collect();
         let room = limit.saturating_sub(batch.len());
-        batch.extend(self.pending.iter().take(room).map(QueuedUpdate::to_json));
+        batch.extend(self.pending.iter().take(room).map(QueuedUpdate::to_text));
         batch
     }
 
@@ -349,6 +377,10 @@ pub(crate) fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    fn value(raw: &serde_json::value::RawValue) -> Value {
+        serde_json::from_str(raw.get()).unwrap()
+    }
+
     #[test]
     fn confirmed_updates_are_dropped_and_the_rest_returned_in_order() {
         let mut s = State::new(1, "b");
@@ -357,7 +389,7 @@ mod tests {
         assert_eq!(s.take_updates(0, 100).len(), 2);
         let left = s.take_updates(a + 1, 100);
         assert_eq!(left.len(), 1);
-        assert_eq!(left[0]["update_id"], json!(b));
+        assert_eq!(value(&left[0])["update_id"], json!(b));
         assert!(s.take_updates(b + 1, 100).is_empty());
     }
 
@@ -368,7 +400,7 @@ mod tests {
         assert!(s.take_updates(a + 1, 100).is_empty());
         s.redeliver(a);
         let again = s.take_updates(a + 1, 100);
-        assert_eq!(again[0]["update_id"], json!(a));
+        assert_eq!(value(&again[0])["update_id"], json!(a));
         assert!(s.take_updates(a + 1, 100).is_empty());
     }
 
@@ -380,7 +412,7 @@ mod tests {
         s.queue_update("message", json!({}));
         let batch = s.take_updates(0, 100);
         assert_eq!(batch.len(), 1);
-        assert!(batch[0].get("message").is_some());
+        assert!(value(&batch[0]).get("message").is_some());
     }
 
     #[test]

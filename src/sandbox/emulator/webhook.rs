@@ -69,7 +69,7 @@ struct Job {
     id: i64,
     url: String,
     secret: Option<String>,
-    body: serde_json::Value,
+    body: Box<serde_json::value::RawValue>,
 }
 
 /// The updates to send now, oldest first: those not in flight, up to the free connections, stopping
@@ -96,7 +96,7 @@ fn next_jobs(s: &mut State, now: Instant) -> Option<Vec<Job>> {
         if s.webhook.retry.get(&update.id).is_some_and(|(_, at)| *at > now) {
             break;
         }
-        jobs.push(Job { id: update.id, url: url.clone(), secret: s.webhook.secret.clone(), body: update.to_json() });
+        jobs.push(Job { id: update.id, url: url.clone(), secret: s.webhook.secret.clone(), body: update.to_text() });
     }
     for job in &jobs {
         s.webhook.in_flight.insert(job.id);
@@ -126,7 +126,8 @@ fn next_retry(s: &State) -> Option<Instant> {
 }
 
 async fn post(client: &reqwest::Client, job: Job) -> (i64, u16) {
-    let mut request = client.post(&job.url).json(&job.body);
+    let mut request =
+        client.post(&job.url).header(reqwest::header::CONTENT_TYPE, "application/json").body(job.body.get().to_owned());
     if let Some(secret) = &job.secret {
         request = request.header(SECRET_HEADER, secret);
     }
