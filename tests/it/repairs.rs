@@ -2,7 +2,7 @@
 //! technician works it, the owner confirms and rates.
 
 use propdesk::domain::callback::TicketOp;
-use propdesk::domain::{CallbackData, Category, Trade, Urgency};
+use propdesk::domain::{CallbackData, Category, TicketKind, Trade, Urgency};
 use propdesk::i18n::Text;
 
 use crate::support::{TestApp, file_repair, unit};
@@ -49,7 +49,7 @@ async fn an_owner_files_a_repair_and_the_technician_works_it_to_a_rating() {
     owner
         .wait(owner_before, "the done notice", |m| m.text.as_deref().is_some_and(|t| t.contains("更换了下水管")))
         .await;
-    owner.press_and_get(Text::new("btn-fixed"), Text::new("ticket-ask-rating")).await;
+    owner.press_and_get(Text::new("btn-fixed"), TicketKind::Repair.words(Text::new("ticket-ask-rating"))).await;
     owner
         .press_and_get(Text::new("btn-stars").arg("stars", 5i64), Text::new("ticket-ask-comment").arg("stars", 5i64))
         .await;
