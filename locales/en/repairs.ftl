@@ -142,7 +142,13 @@ ticket-on-hold-staff = On hold until { $until }; the owner has been told. Tap "R
 ticket-ask-done-note = Briefly, what did you do? (e.g. "replaced the sink drain pipe")
 ticket-ask-done-photos = You can send photos of the result (up to { $max }), then tap "Done"; tap "Skip" if you have none.
 ticket-done-staff = ✅ Done; waiting for the owner to confirm. Thank you!
-ticket-ask-rating = Thanks for confirming! How would you rate the service?
+ticket-ask-rating = { $kind ->
+        [complaint] Thanks for confirming! How would you rate the way we handled your complaint?
+        [suggestion] Thanks for confirming! How would you rate the way we handled your suggestion?
+        [praise] Thanks for confirming! How would you rate our answer to your praise?
+       *[repair] Thanks for confirming! How would you rate the repair service?
+    }
+ticket-closed-no-rating = Thanks for confirming; the ticket is closed.
 ticket-ask-comment = Thank you for { $stars } stars! Anything you'd like to tell us? Type it, or tap "No, thanks".
 ticket-thanks-rating = Thank you for your feedback!
 ticket-ask-not-fixed-reason = We're sorry! What is still wrong?

@@ -11,7 +11,7 @@ list-mine-title = 📋 My requests:
 list-tasks-title = 🧰 My tasks (most urgent first):
 list-queue-title = 🗂 Waiting to be assigned:
 list-overdue-title = ⏰ Overdue:
-list-mine-empty = You have no requests yet. Tap "🔧 Repair" whenever you need one.
+list-mine-empty = You have no requests or complaints yet. Tap "🔧 Repair" or "📣 Complaint" whenever you need one.
 list-tasks-empty = Nothing to do right now.
 list-queue-empty = Nothing is waiting to be assigned.
 list-overdue-empty = Nothing is overdue. Well done!
@@ -31,7 +31,12 @@ ticket-detail =
     On site by: { $due }
 ticket-timeline = Timeline:
 timeline-line = { $at } { $what }
-event-created = filed by { $who }
+event-created = { $kind ->
+        [complaint] complaint filed by { $who }
+        [suggestion] suggestion made by { $who }
+        [praise] praise given by { $who }
+       *[repair] repair requested by { $who }
+    }
 event-assign = assigned
 event-accept = accepted by { $who }
 event-decline = declined by { $who }
@@ -41,7 +46,10 @@ event-arrive = { $who } arrived
 event-hold = put on hold by { $who }
 event-resume = resumed by { $who }
 event-complete = finished by { $who }
-event-confirm-fixed = confirmed fixed by { $who }
+event-confirm-fixed = { $kind ->
+        [repair] confirmed fixed by { $who }
+       *[other] confirmed resolved by { $who }
+    }
 event-report-not-fixed = reported not fixed by { $who }
 event-cancel = cancelled by { $who }
 event-reassign = reassigned by { $who }
@@ -53,10 +61,19 @@ event-with-note = { $event }: { $note }
 
 btn-follow-up = 💬 Add information
 btn-cancel-ticket = ✖️ Cancel request
-ticket-ask-follow-up = Type what you'd like to add, or send a photo; we'll pass it to the technician:
+ticket-ask-follow-up = { $kind ->
+        [repair] Type what you'd like to add, or send a photo; we'll pass it to the technician:
+       *[other] Type what you'd like to add, or send a photo; we'll pass it to the customer service officer handling it:
+    }
 ticket-follow-up-expected = Please type a message or send a photo.
-ticket-follow-up-sent = Passed on to the technician.
-ticket-follow-up-kept = Added to the ticket; the technician will see it once assigned.
+ticket-follow-up-sent = { $kind ->
+        [repair] Passed on to the technician.
+       *[other] Passed on to the customer service officer handling it.
+    }
+ticket-follow-up-kept = { $kind ->
+        [repair] Added to the ticket; the technician will see it once assigned.
+       *[other] Added to the ticket; customer service will see it once they take it.
+    }
 ticket-follow-up-staff = 💬 The owner adds to { $ticket }: { $text }
 
 btn-reassign = 🔀 Reassign

@@ -142,7 +142,13 @@ ticket-on-hold-staff = 已暂停，预计 { $until } 恢复，已通知业主。
 ticket-ask-done-note = 请简单说明处理情况（例如「更换了水槽下水管」）：
 ticket-ask-done-photos = 可以发送维修后的照片（最多 { $max } 张），发完点「完成」；没有照片点「跳过」。
 ticket-done-staff = ✅ 已完工，等待业主确认。辛苦了！
-ticket-ask-rating = 感谢确认！请为本次维修服务评分：
+ticket-ask-rating = { $kind ->
+        [complaint] 感谢确认！请为本次投诉的处理评分：
+        [suggestion] 感谢确认！请为我们对您建议的处理评分：
+        [praise] 感谢确认！请为我们对您表扬的回复评分：
+       *[repair] 感谢确认！请为本次维修服务评分：
+    }
+ticket-closed-no-rating = 感谢确认，工单已关闭。
 ticket-ask-comment = 感谢您的 { $stars } 星评价！还有什么想对我们说的吗？可以直接输入，或点「不用了」。
 ticket-thanks-rating = 感谢您的评价，我们会继续努力！
 ticket-ask-not-fixed-reason = 很抱歉！请描述一下还有什么问题：

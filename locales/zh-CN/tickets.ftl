@@ -11,7 +11,7 @@ list-mine-title = 📋 我的工单：
 list-tasks-title = 🧰 我的任务（按紧急程度）：
 list-queue-title = 🗂 待派工单：
 list-overdue-title = ⏰ 超时工单：
-list-mine-empty = 您还没有报修记录。需要时点「🔧 报修」即可。
+list-mine-empty = 您还没有报修或投诉建议记录。需要时点「🔧 报修」或「📣 投诉建议」即可。
 list-tasks-empty = 目前没有待处理的任务。
 list-queue-empty = 没有待派工单。
 list-overdue-empty = 没有超时工单，很好！
@@ -31,7 +31,12 @@ ticket-detail =
     上门时限：{ $due } 前
 ticket-timeline = 处理记录：
 timeline-line = { $at } { $what }
-event-created = { $who } 提交报修
+event-created = { $who } { $kind ->
+        [complaint] 提交投诉
+        [suggestion] 提交建议
+        [praise] 提交表扬
+       *[repair] 提交报修
+    }
 event-assign = 已派单
 event-accept = { $who } 接单
 event-decline = { $who } 拒单
@@ -41,7 +46,10 @@ event-arrive = { $who } 到场处理
 event-hold = { $who } 暂停处理
 event-resume = { $who } 恢复处理
 event-complete = { $who } 完工
-event-confirm-fixed = { $who } 确认已修好
+event-confirm-fixed = { $who } { $kind ->
+        [repair] 确认已修好
+       *[other] 确认已解决
+    }
 event-report-not-fixed = { $who } 反馈没修好
 event-cancel = { $who } 取消工单
 event-reassign = { $who } 转派
@@ -53,10 +61,19 @@ event-with-note = { $event }：{ $note }
 
 btn-follow-up = 💬 补充说明
 btn-cancel-ticket = ✖️ 取消工单
-ticket-ask-follow-up = 请输入要补充的说明，或发送照片，我们会转达给维修师傅：
+ticket-ask-follow-up = { $kind ->
+        [repair] 请输入要补充的说明，或发送照片，我们会转达给维修师傅：
+       *[other] 请输入要补充的说明，或发送照片，我们会转达给受理的客服：
+    }
 ticket-follow-up-expected = 请输入文字或发送照片。
-ticket-follow-up-sent = 已转达给维修师傅。
-ticket-follow-up-kept = 已记录在工单上，派单后维修人员可以看到。
+ticket-follow-up-sent = { $kind ->
+        [repair] 已转达给维修师傅。
+       *[other] 已转达给受理的客服。
+    }
+ticket-follow-up-kept = { $kind ->
+        [repair] 已记录在工单上，派单后维修人员可以看到。
+       *[other] 已记录在工单上，客服受理后可以看到。
+    }
 ticket-follow-up-staff = 💬 业主对工单 { $ticket } 补充：{ $text }
 
 btn-reassign = 🔀 转派

@@ -64,10 +64,10 @@ pub async fn button(cx: Cx, q: CallbackQuery, id: i64, op: TicketOp, state: Stat
             Err(refusal) => refuse(&cx, &q, refusal),
         },
         TicketOp::Resolved => match complaints::resolved(&mut *cx.tx().await, &actor, id, &desk).await? {
-            Ok(_) => {
+            Ok(ticket) => {
                 cx.answer(&q.id.0, None, false);
                 callbacks::close_buttons(&cx, &q);
-                cx.reply(Outgoing::with(Text::new("ticket-ask-rating"), repairs::rating_buttons(id)));
+                cx.reply(repairs::rating_prompt(&ticket));
             }
             Err(refusal) => refuse(&cx, &q, refusal),
         },

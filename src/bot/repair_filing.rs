@@ -455,6 +455,7 @@ async fn confirm(cx: &Cx, draft: Draft, myself: bool) -> HandlerResult {
         photos: draft.photos.clone(),
         urgency,
         window: draft.window.clone(),
+        patrol: draft.patrol,
         assign_to_self: myself,
     };
     let actor = cx.actor();

@@ -8,7 +8,7 @@ use crate::bot::fallback::{self, home_markup};
 use crate::bot::{Cx, HandlerResult, State, callbacks};
 use crate::domain::callback::{ListKind, TicketOp};
 use crate::domain::repair::PhotoRef;
-use crate::domain::{Button, CallbackData, Markup, Outgoing, Status};
+use crate::domain::{Button, CallbackData, Markup, Outgoing, Status, TicketKind};
 use crate::i18n::Text;
 use crate::services::ticket_views::{self, Detail, Role};
 use crate::services::tickets::{Refusal, staff_buttons};
@@ -96,7 +96,9 @@ pub async fn turn_page(cx: Cx, q: CallbackQuery, (list, page): (ListKind, u16)) 
     Ok(())
 }
 
-fn event_text(event: &EventRow) -> Text {
+/// A line of the timeline, in the words of the ticket's kind (提交报修 /
+/// 提交投诉 …: `TicketKind::words`).
+fn event_text(kind: TicketKind, event: &EventRow) -> Text {
     let what = match event.kind.as_str() {
         "created" => Text::new("event-created"),
         "assign" => Text::new("event-assign"),
@@ -123,7 +125,7 @@ fn event_text(event: &EventRow) -> Text {
         "owner_reply" => Text::new("event-owner-reply"),
         _ => Text::plain(event.kind.clone()),
     };
-    let line = what.arg("who", event.actor_name.clone().unwrap_or_default());
+    let line = kind.words(what.arg("who", event.actor_name.clone().unwrap_or_default()));
     match &event.note {
         Some(note) => Text::new("event-with-note").arg("event", line).arg("note", note),
         None => line,
@@ -158,7 +160,9 @@ fn card(cx: &Cx, d: &Detail) -> Outgoing {
     let mut lines = vec![head];
     lines.push(Text::new("ticket-timeline"));
     lines.extend(
-        d.events.iter().map(|e| Text::new("timeline-line").arg("at", desk.time(e.at)).arg("what", event_text(e))),
+        d.events
+            .iter()
+            .map(|e| Text::new("timeline-line").arg("at", desk.time(e.at)).arg("what", event_text(t.kind(), e))),
     );
     let id = t.id;
     let b = |label: Text, op| Button::new(label, CallbackData::Ticket { id, op });
@@ -212,9 +216,9 @@ pub async fn detail(cx: Cx, q: CallbackQuery, id: i64) -> HandlerResult {
 pub async fn ask_follow_up(cx: Cx, q: CallbackQuery, id: i64) -> HandlerResult {
     let actor = cx.actor();
     match ticket_views::check_follow_up(&mut *cx.tx().await, &actor, id).await? {
-        Ok(_) => {
+        Ok(ticket) => {
             cx.answer(&q.id.0, None, false);
-            cx.say(Text::new("ticket-ask-follow-up"));
+            cx.say(ticket.kind().words(Text::new("ticket-ask-follow-up")));
             cx.set_state(State::FollowUp { ticket_id: id });
         }
         Err(Refusal::NotAllowed) => fallback::not_allowed(&cx, &q.id.0),
@@ -245,8 +249,8 @@ pub async fn follow_up(cx: Cx, msg: Message, ticket_id: i64) -> HandlerResult {
     let desk = cx.desk();
     let outcome = ticket_views::follow_up(&mut *cx.tx().await, &actor, ticket_id, text, photo.as_ref(), &desk).await?;
     let reply = match outcome {
-        Ok(TicketRow { assignee_id: Some(_), .. }) => Text::new("ticket-follow-up-sent"),
-        Ok(_) => Text::new("ticket-follow-up-kept"),
+        Ok(ticket @ TicketRow { assignee_id: Some(_), .. }) => ticket.kind().words(Text::new("ticket-follow-up-sent")),
+        Ok(ticket) => ticket.kind().words(Text::new("ticket-follow-up-kept")),
         Err(Refusal::NotNow(status)) => Text::new("error-ticket-not-now").arg("status", status.label()),
         Err(_) => Text::new("error-not-allowed"),
     };

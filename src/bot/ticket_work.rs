@@ -146,10 +146,10 @@ pub async fn button(cx: Cx, q: CallbackQuery, (id, op): (i64, TicketOp), state: 
         TicketOp::Fixed => {
             let outcome = repairs::confirm_fixed(&mut *cx.tx().await, &actor, id, &desk).await?;
             match outcome {
-                Ok(_) => {
+                Ok(ticket) => {
                     cx.answer(&q.id.0, None, false);
                     callbacks::close_buttons(&cx, &q);
-                    cx.reply(Outgoing::with(Text::new("ticket-ask-rating"), repairs::rating_buttons(id)));
+                    cx.reply(repairs::rating_prompt(&ticket));
                 }
                 Err(refusal) => refuse(&cx, &q, refusal),
             }

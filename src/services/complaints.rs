@@ -4,10 +4,12 @@
 //! with an outcome and the owner answers resolved / not resolved, then
 //! rates it (the repair rating, `repairs::rate`).
 //!
-//! Privacy: the owner is never shown a staff member's Telegram account (the
-//! bot relays), and staff see the owner's phone only when the owner allowed
-//! a call. A complaint about a named staff member is never shown to, nor
-//! taken by, that member.
+//! Privacy: a case belongs to the person who filed it alone, not to their
+//! household (`access::is_owner_of`). The owner is never shown a staff
+//! member's Telegram account (the bot relays), and staff see the owner's
+//! phone only when the owner allowed a call. A complaint about a named staff
+//! member is never shown to, told to, nor taken by that member
+//! (`access::may_be_told`), whatever role they hold.
 
 use serde_json::json;
 use sqlx::PgConnection;
@@ -17,10 +19,10 @@ use crate::domain::repair::PhotoRef;
 use crate::domain::ticket::Action;
 use crate::domain::{Button, CallbackData, Markup, Outgoing, Status, Subject, TicketKind, callback::TicketOp};
 use crate::i18n::Text;
-use crate::services::notify;
 use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
+use crate::services::{access, notify};
 use crate::store::tickets::TicketNumbers;
 use crate::store::{self, tickets::NewCase, tickets::TicketRow};
 
@@ -130,7 +132,7 @@ pub async fn file(
     )
     .with_photos(photos);
     for chat in store::tickets::customer_service(conn).await? {
-        if Some(chat) == named || chat == actor.telegram_id() {
+        if !access::may_be_told(&ticket, chat) || chat == actor.telegram_id() {
             continue;
         }
         notify::notification(conn, chat, "case-new", &card, desk.now, Some(card_key(ticket.id, chat))).await?;
@@ -190,7 +192,7 @@ pub async fn take(
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if ticket.named_staff_id == Some(actor.telegram_id()) || ticket.reporter_id == actor.telegram_id() {
+    if !access::may_be_told(&ticket, actor.telegram_id()) || ticket.reporter_id == actor.telegram_id() {
         return Ok(Err(Refusal::NotAllowed));
     }
     if let Err(r) = tickets::change(conn, &mut ticket, Action::Take, Some(actor.telegram_id()), None, desk.now).await? {
@@ -282,13 +284,13 @@ pub async fn reply(
     Ok(Ok(ticket))
 }
 
-/// The owner, on a case still being handled.
+/// The owner (the person who filed it, alone), on a case still being handled.
 pub async fn check_owner(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
     let ticket = match locked_case(conn, id).await? {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
-    if ticket.reporter_id != actor.telegram_id() {
+    if !access::is_owner_of(actor, &ticket) {
         return Ok(Err(Refusal::NotAllowed));
     }
     Ok(Ok(ticket))
@@ -411,7 +413,7 @@ pub async fn unresolved(
         Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler),
         said,
     ]));
-    tickets::tell_supervisors(conn, "case-unresolved", &notice, desk.now).await?;
+    tickets::tell_supervisors(conn, &ticket, "case-unresolved", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }
 
@@ -470,5 +472,5 @@ pub async fn escalate(
             .arg("due", due)
             .arg("handler", handler.unwrap_or_else(|| Text::new("case-not-taken"))),
     );
-    tickets::tell_supervisors(conn, "case-overdue", &notice, desk.now).await
+    tickets::tell_supervisors(conn, &ticket, "case-overdue", &notice, desk.now).await
 }

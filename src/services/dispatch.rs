@@ -28,7 +28,7 @@ pub async fn dispatch(
 ) -> sqlx::Result<Outcome<Option<Candidate>>> {
     let Some(chosen) = store::tickets::take_candidate(conn, &ticket.trade, excluding).await? else {
         let notice = Outgoing::new(Text::new("ticket-queued-supervisor").arg("ticket", tickets::title(ticket)));
-        tickets::tell_supervisors(conn, "ticket-queued", &notice, desk.now).await?;
+        tickets::tell_supervisors(conn, ticket, "ticket-queued", &notice, desk.now).await?;
         store::tickets::save(conn, ticket).await?;
         return Ok(Ok(None));
     };
@@ -109,6 +109,6 @@ pub async fn decline(
             .arg("reason", reason)
             .arg("outcome", outcome),
     );
-    tickets::tell_supervisors(conn, "ticket-declined", &notice, desk.now).await?;
+    tickets::tell_supervisors(conn, &ticket, "ticket-declined", &notice, desk.now).await?;
     Ok(Ok(next))
 }

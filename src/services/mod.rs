@@ -2,6 +2,7 @@
 //! update's unit of work, or one the caller opened) so that business rows,
 //! dialogue state and outbox rows commit together.
 
+pub mod access;
 pub mod complaints;
 pub mod dispatch;
 pub mod export;

@@ -3,6 +3,7 @@
 use sqlx::PgConnection;
 
 use crate::config::Settings;
+use crate::domain::Trade;
 use crate::i18n::Locale;
 use crate::store::{self, residents::Residence, staff::StaffRow, users::UserRow};
 
@@ -32,9 +33,13 @@ impl Actor {
         self.staff.is_some()
     }
 
-    /// May decide owners' verification requests.
+    /// May decide owners' verification requests: customer service (its staff
+    /// and its supervisors) and admins, as at a service centre's front desk.
+    /// A supervisor of another trade (plumbing, security …) may not: who
+    /// lives in a unit is not theirs to vouch for. `store::staff::verifiers`
+    /// is who receives the requests.
     pub fn can_verify_owners(&self) -> bool {
-        self.is_admin || self.staff.as_ref().is_some_and(|s| s.is_supervisor || s.trade == "customer_service")
+        self.is_admin || self.staff.as_ref().is_some_and(|s| s.trade == Trade::CustomerService.as_str())
     }
 }
 

@@ -8,6 +8,7 @@ use crate::domain::repair::PhotoRef;
 use crate::domain::ticket::{Action, Rating, ticket_number};
 use crate::domain::{Button, CallbackData, Category, Markup, Outgoing, Urgency, callback::TicketOp};
 use crate::i18n::Text;
+use crate::services::access::{self, is_owner_of};
 use crate::services::dispatch::{dispatch, give_to};
 use crate::services::notify;
 use crate::services::options::{self, OptionList};
@@ -33,6 +34,10 @@ pub struct NewRepair {
     pub photos: Vec<PhotoRef>,
     pub urgency: Urgency,
     pub window: Option<String>,
+    /// A finding staff file on patrol (🔍), done for nobody in particular: it
+    /// has no owner, so it is never rated (`access::has_owner`). False for a
+    /// request filed from 🔧, a staff member's own home included.
+    pub patrol: bool,
     /// A patrol finding the reporting staff member fixes themselves.
     pub assign_to_self: bool,
 }
@@ -42,13 +47,6 @@ pub struct Filed {
     pub ticket: TicketRow,
     /// Who it went to, or None: it waits in the queue.
     pub assignee: Option<String>,
-}
-
-/// Whether the actor may act on the ticket as its owner: they reported it,
-/// or they are bound to its unit.
-pub fn is_owner_of(actor: &Actor, ticket: &TicketRow) -> bool {
-    ticket.reporter_id == actor.telegram_id()
-        || ticket.unit_id.is_some_and(|unit| actor.residences.iter().any(|r| r.unit_id == unit))
 }
 
 /// The categories the actor's community offers, in its order (all of them
@@ -65,7 +63,10 @@ pub async fn file(
     repair: NewRepair,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<Filed>> {
-    let patrol = actor.is_staff();
+    let patrol = repair.patrol;
+    if patrol && !actor.is_staff() {
+        return Ok(Err(Refusal::NotAllowed));
+    }
     let (unit_id, common_area, location) = match &repair.place {
         Place::Unit(id) if actor.residences.iter().any(|r| r.unit_id == *id) => (Some(*id), None, None),
         Place::Unit(_) => return Ok(Err(Refusal::NotAllowed)),
@@ -119,10 +120,10 @@ pub async fn file(
                 .arg("place", tickets::place(conn, &ticket).await?)
                 .arg("description", &repair.description),
         );
-        tickets::tell_supervisors(conn, "ticket-emergency", &alert, desk.now).await?;
+        tickets::tell_supervisors(conn, &ticket, "ticket-emergency", &alert, desk.now).await?;
     }
     let assigned = match (&actor.staff, repair.assign_to_self) {
-        (Some(me), true) => {
+        (Some(me), true) if patrol => {
             let me = Candidate { telegram_id: me.telegram_id, name: me.name.clone(), open_tickets: 0 };
             give_to(conn, &mut ticket, me, Action::Assign, Some(actor.telegram_id()), false, desk).await?.map(Some)
         }
@@ -204,6 +205,17 @@ pub fn rating_buttons(id: i64) -> Markup {
     ])
 }
 
+/// What the owner is asked once they closed a ticket: the stars, in the words
+/// of its kind (维修服务 / 投诉处理 …). A finding staff filed has no owner to
+/// ask (`access::has_owner`): its closing is only acknowledged.
+pub fn rating_prompt(ticket: &TicketRow) -> Outgoing {
+    if access::has_owner(ticket) {
+        Outgoing::with(ticket.kind().words(Text::new("ticket-ask-rating")), rating_buttons(ticket.id))
+    } else {
+        Outgoing::new(Text::new("ticket-closed-no-rating"))
+    }
+}
+
 /// Not fixed: back to the same assignee with the owner's reason; the
 /// supervisors are told.
 pub async fn report_not_fixed(
@@ -241,16 +253,19 @@ pub async fn report_not_fixed(
     let notice = Outgoing::new(
         Text::new("ticket-reopened-supervisor").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
     );
-    tickets::tell_supervisors(conn, "ticket-reopened", &notice, desk.now).await?;
+    tickets::tell_supervisors(conn, &ticket, "ticket-reopened", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }
 
-/// Stars, once, on a closed ticket.
+/// Stars, once, on a closed ticket, by its owner (`access::may_rate`).
 pub async fn rate(conn: &mut PgConnection, actor: &Actor, id: i64, rating: Rating) -> sqlx::Result<Outcome<TicketRow>> {
-    let mut ticket = match owned(conn, actor, id).await? {
+    let mut ticket = match tickets::lock(conn, id).await? {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
+    if !access::may_rate(actor, &ticket) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
     if ticket.status() != crate::domain::Status::Closed || ticket.rating.is_some() {
         return Ok(Err(Refusal::NotNow(ticket.status())));
     }
@@ -259,12 +274,15 @@ pub async fn rate(conn: &mut PgConnection, actor: &Actor, id: i64, rating: Ratin
     Ok(Ok(ticket))
 }
 
-/// The optional comment after the stars.
+/// The optional comment after the stars, by whoever may rate.
 pub async fn comment(conn: &mut PgConnection, actor: &Actor, id: i64, text: &str) -> sqlx::Result<Outcome<TicketRow>> {
-    let mut ticket = match owned(conn, actor, id).await? {
+    let mut ticket = match tickets::lock(conn, id).await? {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
+    if !access::may_rate(actor, &ticket) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
     if ticket.rating.is_none() || ticket.rating_comment.is_some() {
         return Ok(Err(Refusal::NotNow(ticket.status())));
     }

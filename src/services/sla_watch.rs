@@ -199,7 +199,7 @@ async fn time_out_acceptance(conn: &mut PgConnection, mut ticket: TicketRow, des
             .arg("name", staff_name(conn, lapsed).await?)
             .arg("outcome", outcome),
     );
-    tickets::tell_supervisors(conn, "sla-accept-timeout", &notice, desk.now).await?;
+    tickets::tell_supervisors(conn, &ticket, "sla-accept-timeout", &notice, desk.now).await?;
     if let Some(lapsed) = lapsed {
         let gone = Outgoing::new(Text::new("sla-accept-timeout-staff").arg("ticket", tickets::title(&ticket)));
         notify::notification(conn, lapsed, "sla-accept-timeout", &gone, desk.now, None).await?;
@@ -255,7 +255,7 @@ async fn escalate(
             .arg("due", desk.time(due))
             .arg("assignee", staff_name(conn, ticket.assignee_id).await?),
     );
-    tickets::tell_supervisors(conn, "sla-breach", &notice, desk.now).await
+    tickets::tell_supervisors(conn, &ticket, "sla-breach", &notice, desk.now).await
 }
 
 /// Done, and the owner said nothing within `confirm_within`: closed without

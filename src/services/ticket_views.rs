@@ -8,9 +8,10 @@ use crate::domain::callback::ListKind;
 use crate::domain::repair::PhotoRef;
 use crate::domain::{Outgoing, Status};
 use crate::i18n::Text;
+pub use crate::services::access::Role;
+use crate::services::access::{self, is_owner_of};
 use crate::services::notify;
 use crate::services::people::Actor;
-use crate::services::repairs::is_owner_of;
 use crate::services::supervise::is_supervisor;
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
 use crate::store::{self, tickets::EventRow, tickets::TicketRow};
@@ -49,14 +50,6 @@ pub async fn page(
     Ok(Ok(Page { tickets: rows, has_next }))
 }
 
-/// How the actor stands to a ticket, which decides what its card offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Owner,
-    Assignee,
-    Supervisor,
-}
-
 pub struct Detail {
     pub ticket: TicketRow,
     pub role: Role,
@@ -66,18 +59,12 @@ pub struct Detail {
     pub photos: Vec<String>,
 }
 
-/// A ticket's card, for its owner, its assignee or a supervisor only.
+/// A ticket's card, for whoever may see it (`access::standing`) only.
 pub async fn detail(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<Detail>> {
     let Some(ticket) = store::tickets::get(conn, id).await? else {
         return Ok(Err(Refusal::NotFound));
     };
-    let role = if ticket.assignee_id == Some(actor.telegram_id()) && actor.is_staff() {
-        Role::Assignee
-    } else if is_owner_of(actor, &ticket) {
-        Role::Owner
-    } else if is_supervisor(actor) {
-        Role::Supervisor
-    } else {
+    let Some(role) = access::standing(actor, &ticket) else {
         return Ok(Err(Refusal::NotAllowed));
     };
     let assignee = match ticket.assignee_id {

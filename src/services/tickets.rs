@@ -10,7 +10,7 @@ use crate::domain::sla::SlaPolicy;
 use crate::domain::ticket::{Action, transition};
 use crate::domain::{Button, CallbackData, Markup, Outgoing, Status, labels};
 use crate::i18n::Text;
-use crate::services::notify;
+use crate::services::{access, notify};
 use crate::store::{self, tickets::TicketRow};
 
 /// Why an action on a ticket was not carried out. Nothing changed.
@@ -195,14 +195,19 @@ pub async fn tell_reporter(
     notify::notification(conn, ticket.reporter_id, kind, &message, now, Some(key)).await
 }
 
+/// Tells the active supervisors about `ticket`, except whoever may not hear
+/// of it (`access::may_be_told`: the supervisor a complaint names).
 pub async fn tell_supervisors(
     conn: &mut PgConnection,
+    ticket: &TicketRow,
     kind: &str,
     message: &Outgoing,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     for chat in store::tickets::supervisors(conn).await? {
-        notify::notification(conn, chat, kind, message, now, None).await?;
+        if access::may_be_told(ticket, chat) {
+            notify::notification(conn, chat, kind, message, now, None).await?;
+        }
     }
     Ok(())
 }

@@ -10,8 +10,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgConnection;
 
-/// Rated tickets closed in [$1, $2).
-const RATED: &str = "t.rating IS NOT NULL AND t.closed_at >= $1 AND t.closed_at < $2";
+/// Rated tickets closed in [$1, $2), done for an owner: a finding staff
+/// filed on patrol is never rated (`services::access::has_owner`), and a
+/// rating one carries anyway (forged before that rule) is not counted.
+const RATED: &str = "t.rating IS NOT NULL AND NOT t.reported_by_staff AND t.closed_at >= $1 AND t.closed_at < $2";
 
 /// The measures of a set of ratings; sums rather than averages, so the
 /// caller rounds exactly and can add rows up.

@@ -70,12 +70,13 @@ pub async fn deactivate(conn: &mut PgConnection, telegram_id: i64) -> sqlx::Resu
     Ok(done.rows_affected() == 1)
 }
 
-/// Who decides owners' verification requests: active customer-service staff
-/// and every active supervisor.
+/// Who receives owners' verification requests: active customer-service
+/// staff, supervisors among them (`Actor::can_verify_owners`; admins decide
+/// too, and receive them when there is nobody here).
 pub async fn verifiers(conn: &mut PgConnection) -> sqlx::Result<Vec<i64>> {
     sqlx::query_scalar(
         "SELECT telegram_id FROM staff
-         WHERE active AND (trade = 'customer_service' OR is_supervisor)
+         WHERE active AND trade = 'customer_service'
          ORDER BY telegram_id",
     )
     .fetch_all(conn)

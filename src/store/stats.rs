@@ -63,8 +63,8 @@ const MEASURES: &str = "
     count(j.resolve_met) AS resolve_judged,
     count(*) FILTER (WHERE j.first_done_at IS NOT NULL) AS ever_done,
     count(*) FILTER (WHERE j.first_done_at IS NOT NULL AND j.reopen_count > 0) AS reopened,
-    avg(j.rating)::float8 AS rating_avg,
-    count(j.rating) AS rated";
+    avg(j.rating) FILTER (WHERE NOT j.reported_by_staff)::float8 AS rating_avg,
+    count(j.rating) FILTER (WHERE NOT j.reported_by_staff) AS rated";
 
 /// How a set of tickets went. Shares are left to the caller as counts
 /// (`onsite_met` of `onsite_judged`), so a report can show both.

@@ -474,7 +474,10 @@ const UNFINISHED: &str = "kind = 'repair' AND status NOT IN ('done', 'closed', '
 
 // Each list asks for `limit` + 1 rows: the extra one says there is a next page.
 
-/// An owner's tickets: those they reported and those on their units, newest first.
+/// An owner's tickets, newest first: the repairs of the units they are bound
+/// to now, the common-area repairs they reported, and the complaints,
+/// suggestions and praise they filed themselves (`services::access`, the same
+/// rule for one ticket).
 pub async fn for_owner(
     conn: &mut PgConnection,
     telegram_id: i64,
@@ -483,7 +486,9 @@ pub async fn for_owner(
     limit: i64,
 ) -> sqlx::Result<Vec<TicketRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM tickets WHERE reporter_id = $1 OR unit_id = ANY($2)
+        "SELECT {COLUMNS} FROM tickets
+         WHERE (kind = 'repair' AND unit_id = ANY($2))
+            OR (reporter_id = $1 AND (kind <> 'repair' OR unit_id IS NULL))
          ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
     ))
     .bind(telegram_id)

@@ -119,7 +119,9 @@ async fn a_complaint_is_taken_answered_both_ways_closed_resolved_and_rated() {
     d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
     d.cs.says_and_gets("已要求装修仅在白天进行", Text::new("case-closed-staff")).await;
     d.owner.wait(owner_before, "the outcome", containing("已要求装修仅在白天进行")).await;
-    d.owner.press_and_get(Text::new("btn-case-resolved"), Text::new("ticket-ask-rating")).await;
+    d.owner
+        .press_and_get(Text::new("btn-case-resolved"), TicketKind::Complaint.words(Text::new("ticket-ask-rating")))
+        .await;
     d.owner
         .press_and_get(Text::new("btn-stars").arg("stars", 4i64), Text::new("ticket-ask-comment").arg("stars", 4i64))
         .await;
@@ -353,6 +355,14 @@ async fn the_owner_s_card_reads_as_a_complaint_and_an_unanswered_outcome_closes_
     let text = card.text.unwrap();
     assert!(text.starts_with(&format!("📣 {number}")), "{text}");
     assert!(!text.contains(&d.owner.t(Text::new("urgency-routine"))), "no urgency on a complaint: {text}");
+    // Its timeline and its follow-up speak of a complaint, never of a repair.
+    let filed = d.owner.t(TicketKind::Complaint.words(Text::new("event-created").arg("who", "王芳")));
+    assert!(text.contains(&filed) && filed.contains("提交投诉"), "{text}");
+    assert!(!text.contains("报修"), "{text}");
+    d.owner
+        .press_and_get(Text::new("btn-follow-up"), TicketKind::Complaint.words(Text::new("ticket-ask-follow-up")))
+        .await;
+    d.owner.says_and_gets("补充：每晚都有", TicketKind::Complaint.words(Text::new("ticket-follow-up-kept"))).await;
 
     // Taken and closed with an outcome; the owner never answers.
     d.cs.press_shown(Text::new("btn-take")).await;
@@ -540,5 +550,142 @@ async fn not_resolved_without_saying_why_is_sent_back_too() {
         .press_data(&CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::UnresolvedSkip }.encode());
     assert_eq!(d.owner.answer_to(&q).await, Some(d.owner.t(Text::new("error-button-expired"))));
     assert_eq!(d.app.count("SELECT reopen_count::int8 FROM tickets").await, 1);
+    d.app.stop().await;
+}
+
+async fn id_of(app: &TestApp, number: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM tickets WHERE number = $1").bind(number).fetch_one(&app.pool).await.unwrap()
+}
+
+/// `person` presses a forged button `op` on ticket `id` and is refused.
+async fn refused(person: &Person, id: i64, op: TicketOp) {
+    let q = person.press_data(&CallbackData::Ticket { id, op }.encode());
+    assert_eq!(person.answer_to(&q).await, Some(person.t(Text::new("error-not-allowed"))), "{} {op:?}", person.id);
+}
+
+/// The list 📋 as `person` sees it.
+async fn my_requests(person: &Person) -> String {
+    let before = person.seq();
+    person.taps(Text::new("menu-my-requests")).await;
+    person.expect_containing(before, Text::new("list-mine-title")).await.text.unwrap()
+}
+
+#[tokio::test]
+async fn a_complaint_belongs_to_its_filer_alone_while_the_household_shares_its_repairs() {
+    use propdesk::domain::Urgency;
+    let d = desk().await;
+    let family = d.app.owner(1002, "王强", "3-2-1201", "8613800138002").await;
+    let former = d.app.owner(1003, "王磊", "3-2-1201", "8613800138003").await;
+    let repair = crate::support::file_repair(&d.owner, 0, Urgency::Routine).await;
+    let before = d.cs.seq();
+    let complaint = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs.wait(before, "the card", containing(&complaint)).await;
+    // 王磊 moves out: his binding ends, and his access to the unit with it.
+    sqlx::query("DELETE FROM unit_residents WHERE telegram_id = $1")
+        .bind(former.id)
+        .execute(&d.app.pool)
+        .await
+        .unwrap();
+    let (repair_id, complaint_id) = (id_of(&d.app, &repair).await, id_of(&d.app, &complaint).await);
+
+    // The household lists the unit's repair, not the complaint; the filer lists both.
+    let list = my_requests(&family).await;
+    assert!(list.contains(&repair) && !list.contains(&complaint), "{list}");
+    let list = my_requests(&d.owner).await;
+    assert!(list.contains(&repair) && list.contains(&complaint), "{list}");
+    // Nor can the household open it or add to it with forged buttons; the former resident neither.
+    for op in [TicketOp::Detail, TicketOp::FollowUp, TicketOp::OwnerReply] {
+        refused(&family, complaint_id, op).await;
+        refused(&former, complaint_id, op).await;
+    }
+    let card = family
+        .press_and_get(Text::new("btn-open-ticket").arg("number", repair.clone()), Text::new("ticket-timeline"))
+        .await;
+    assert!(card.text.unwrap().contains("厨房水槽下面漏水了"), "the household shares the repair");
+    refused(&former, repair_id, TicketOp::Detail).await;
+
+    // Taken and closed with an outcome: only the filer answers it, and only the filer rates it.
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已与楼上业主沟通", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已与楼上业主沟通")).await;
+    for op in [TicketOp::Resolved, TicketOp::Unresolved] {
+        refused(&family, complaint_id, op).await;
+        refused(&former, complaint_id, op).await;
+    }
+    d.owner
+        .press_and_get(Text::new("btn-case-resolved"), TicketKind::Complaint.words(Text::new("ticket-ask-rating")))
+        .await;
+    refused(&family, complaint_id, TicketOp::Rate(1)).await;
+    refused(&former, complaint_id, TicketOp::Rate(1)).await;
+    let rating: Option<i16> = sqlx::query_scalar("SELECT rating FROM tickets WHERE id = $1")
+        .bind(complaint_id)
+        .fetch_one(&d.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(rating, None);
+    d.owner
+        .press_and_get(Text::new("btn-stars").arg("stars", 5i64), Text::new("ticket-ask-comment").arg("stars", 5i64))
+        .await;
+
+    // The repair, once closed, is rated by its household; never by the former resident.
+    sqlx::query("UPDATE tickets SET status = 'closed', closed_at = now() WHERE id = $1")
+        .bind(repair_id)
+        .execute(&d.app.pool)
+        .await
+        .unwrap();
+    refused(&former, repair_id, TicketOp::Rate(1)).await;
+    let q = family.press_data(&CallbackData::Ticket { id: repair_id, op: TicketOp::Rate(4) }.encode());
+    family.answer_to(&q).await;
+    family.expect_containing(0, Text::new("ticket-ask-comment").arg("stars", 4i64)).await;
+    let ratings: Vec<Option<i16>> =
+        sqlx::query_scalar("SELECT rating FROM tickets ORDER BY id").fetch_all(&d.app.pool).await.unwrap();
+    assert_eq!(ratings, [Some(4), Some(5)]);
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_supervisor_a_complaint_names_never_hears_of_it_while_the_other_supervisors_do() {
+    let d = desk().await;
+    let plumbing = d.app.staff(2004, "赵主管", Trade::Plumbing, true).await;
+    let named = &d.supervisor;
+    let number = file(&d.owner, TicketKind::Complaint, Subject::StaffConduct, Some("周经理"), true).await;
+    let id = id_of(&d.app, &number).await;
+    d.cs.press_shown(Text::new("btn-take")).await;
+
+    // The other supervisor may open it; the named one may not, even with a forged button.
+    let before = plumbing.seq();
+    plumbing.press_data(&CallbackData::Ticket { id, op: TicketOp::Detail }.encode());
+    let card = plumbing.expect_containing(before, Text::new("ticket-timeline")).await;
+    assert!(card.text.unwrap().contains(&number));
+    refused(named, id, TicketOp::Detail).await;
+    refused(named, id, TicketOp::Take).await;
+
+    // Not resolved: the supervisors are told with the owner's words, the named one is not.
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已批评教育", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已批评教育")).await;
+    let before = plumbing.seq();
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    d.owner.says_and_gets("周经理态度依然很差", Text::new("case-unresolved-owner")).await;
+    plumbing.wait(before, "case-unresolved", containing("周经理态度依然很差")).await;
+
+    // The outcome target passes: the same.
+    let before = plumbing.seq();
+    d.app.advance(Duration::days(8));
+    plumbing
+        .wait(before, "case-overdue", |m| m.text.as_deref().is_some_and(|t| t.starts_with("⏰") && t.contains(&number)))
+        .await;
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE outcome_breached_at IS NOT NULL").await, 1);
+
+    named.settle().await;
+    let heard: Vec<String> =
+        named.bot_texts().into_iter().filter(|t| t.contains(&number) || t.contains("态度")).collect();
+    assert!(heard.is_empty(), "{heard:?}");
+    let rows =
+        d.app.count(&format!("SELECT count(*) FROM outbox WHERE chat_id = {} AND kind LIKE 'case-%'", named.id)).await;
+    assert_eq!(rows, 0);
     d.app.stop().await;
 }

@@ -196,3 +196,46 @@ async fn a_newcomer_greeted_in_english_when_their_telegram_is_english() {
     german.expect(before, Text::new("welcome").arg("name", "Hans")).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn only_customer_service_and_admins_decide_who_lives_here_not_a_supervisor_of_another_trade() {
+    let app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let plumbing = app.staff(2001, "赵主管", Trade::Plumbing, true).await;
+    let cs = app.staff(2002, "陈客服", Trade::CustomerService, false).await;
+    let owner = app.person(1003, "张伟", "zh-hans", "8613911112222");
+    let cs_before = cs.seq();
+    owner.request_verification("张伟", Relation::Tenant).await;
+    cs.wait(cs_before, "the request card", |m| m.inline_keyboard.is_some()).await;
+
+    // The plumbing supervisor is not sent the card, and a forged Approve is refused.
+    plumbing.settle().await;
+    assert!(!plumbing.bot_texts().iter().any(|t| t.contains("张伟")), "{:?}", plumbing.bot_texts());
+    let approve = propdesk::domain::CallbackData::Verify { request_id: 1, approve: true }.encode();
+    let q = plumbing.press_data(&approve);
+    assert_eq!(plumbing.answer_to(&q).await, Some(plumbing.t(Text::new("error-not-allowed"))));
+    assert_eq!(app.count("SELECT count(*) FROM verification_requests WHERE status = 'pending'").await, 1);
+    assert_eq!(app.count("SELECT count(*) FROM unit_residents").await, 0);
+
+    // Customer service approves it.
+    let before = owner.seq();
+    cs.press(Text::new("btn-approve"));
+    owner.expect(before, Text::new("verify-approved").arg("unit", unit("5", "1", "302"))).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_nobody_in_customer_service_the_admins_decide() {
+    let app = TestApp::spawn().await;
+    app.roster("5-1-302", "房东", "13900000000").await;
+    let admin = app.admin().await;
+    app.staff(2001, "赵主管", Trade::Security, true).await;
+    let owner = app.person(1003, "张伟", "zh-hans", "8613911112222");
+    let admin_before = admin.seq();
+    owner.request_verification("张伟", Relation::Family).await;
+    admin.wait(admin_before, "the request card", |m| m.inline_keyboard.is_some()).await;
+    let before = owner.seq();
+    admin.press(Text::new("btn-approve"));
+    owner.expect(before, Text::new("verify-approved").arg("unit", unit("5", "1", "302"))).await;
+    app.stop().await;
+}

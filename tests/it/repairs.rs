@@ -2,7 +2,7 @@
 //! technician works it, the owner confirms and rates.
 
 use propdesk::domain::callback::TicketOp;
-use propdesk::domain::{CallbackData, Category, Trade, Urgency};
+use propdesk::domain::{CallbackData, Category, TicketKind, Trade, Urgency};
 use propdesk::i18n::Text;
 
 use crate::support::{TestApp, file_repair, unit};
@@ -49,7 +49,7 @@ async fn an_owner_files_a_repair_and_the_technician_works_it_to_a_rating() {
     owner
         .wait(owner_before, "the done notice", |m| m.text.as_deref().is_some_and(|t| t.contains("更换了下水管")))
         .await;
-    owner.press_and_get(Text::new("btn-fixed"), Text::new("ticket-ask-rating")).await;
+    owner.press_and_get(Text::new("btn-fixed"), TicketKind::Repair.words(Text::new("ticket-ask-rating"))).await;
     owner
         .press_and_get(Text::new("btn-stars").arg("stars", 5i64), Text::new("ticket-ask-comment").arg("stars", 5i64))
         .await;
@@ -207,6 +207,17 @@ async fn a_patrol_finding_goes_to_general_repairs() {
         sqlx::query_as("SELECT reported_by_staff, latitude FROM tickets").fetch_one(&app.pool).await.unwrap();
     assert!(staff_report);
     assert_eq!(latitude, Some(31.2));
+
+    // Fixed and confirmed by its finder: closed, and nobody is asked for stars (no owner to ask).
+    handyman.press_shown(Text::new("btn-accept")).await;
+    handyman.press_shown(Text::new("btn-arrived")).await;
+    handyman.press_and_get(Text::new("btn-done"), Text::new("ticket-ask-done-note")).await;
+    handyman.says_and_gets("更换了闭门器", Text::new("ticket-ask-done-photos").arg("max", 5usize)).await;
+    handyman.press_and_get(Text::new("btn-skip-photos"), Text::new("ticket-done-staff")).await;
+    guard.press_and_get(Text::new("btn-fixed"), Text::new("ticket-closed-no-rating")).await;
+    let asked = guard.t(TicketKind::Repair.words(Text::new("ticket-ask-rating")));
+    assert!(!guard.bot_texts().contains(&asked));
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE status = 'closed' AND rating IS NULL").await, 1);
     app.stop().await;
 }
 

@@ -184,3 +184,46 @@ async fn owners_and_technicians_are_refused_and_an_unknown_report_gets_the_usage
         .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_patrol_finding_its_finder_kept_and_closed_is_never_rated_nor_counted() {
+    use propdesk::domain::callback::TicketOp;
+    use propdesk::domain::{CallbackData, Category, Urgency};
+    let (app, supervisor, owner) = team().await;
+    let handyman = app.staff(2006, "孙师傅", Trade::GeneralRepair, false).await;
+    let before = handyman.seq();
+    handyman.taps(Text::new("menu-patrol")).await;
+    handyman.expect(before, Text::new("repair-ask-category")).await;
+    handyman.press_and_get(Category::CommonFacilities.label(), Text::new("repair-ask-common-area")).await;
+    handyman.says_and_gets("2栋电梯厅", Text::new("repair-ask-description")).await;
+    handyman.says_and_gets("灯不亮", Text::new("repair-ask-photos").arg("max", 5usize)).await;
+    handyman.press_and_get(Text::new("btn-skip-photos"), Text::new("repair-ask-urgency")).await;
+    handyman.press_and_get(Urgency::Routine.label(), Text::new("repair-ask-window")).await;
+    handyman.press_and_get(Text::new("window-any"), Text::new("repair-field-category")).await;
+    handyman
+        .press_and_get(Text::new("btn-confirm-self"), Text::new("repair-filed-assigned").arg("assignee", "孙师傅"))
+        .await;
+    // The finder works it and closes it.
+    handyman.press_shown(Text::new("btn-accept")).await;
+    handyman.press_shown(Text::new("btn-arrived")).await;
+    handyman.press_and_get(Text::new("btn-done"), Text::new("ticket-ask-done-note")).await;
+    handyman.says_and_gets("更换了灯管", Text::new("ticket-ask-done-photos").arg("max", 5usize)).await;
+    handyman.press_and_get(Text::new("btn-skip-photos"), Text::new("ticket-done-staff")).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM tickets WHERE status = 'closed' AND reported_by_staff")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    // 5 stars by a forged press, from the finder or anyone else: refused, nothing kept.
+    for person in [&handyman, &owner, &supervisor] {
+        let q = person.press_data(&CallbackData::Ticket { id, op: TicketOp::Rate(5) }.encode());
+        assert_eq!(person.answer_to(&q).await, Some(person.t(Text::new("error-not-allowed"))), "{}", person.id);
+    }
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE rating IS NOT NULL").await, 0);
+
+    // A rating such a finding carries anyway (forged before the rule) is not counted.
+    sqlx::query("UPDATE tickets SET rating = 5 WHERE id = $1").bind(id).execute(&app.pool).await.unwrap();
+    let report = supervisor.says("/stats satisfaction").await.text.unwrap();
+    assert!(report.ends_with(&supervisor.t(Text::new("satisfaction-empty").arg("months", 6usize))), "{report}");
+    app.stop().await;
+}

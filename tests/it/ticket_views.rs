@@ -4,7 +4,7 @@
 
 use propdesk::domain::callback::{ListKind, TicketOp};
 use propdesk::domain::period::Period;
-use propdesk::domain::{CallbackData, Category, Status, Trade, Urgency};
+use propdesk::domain::{CallbackData, Category, Status, TicketKind, Trade, Urgency};
 use propdesk::i18n::Text;
 use propdesk::services::repairs::{NewRepair, Place};
 use propdesk::store::tickets::TicketNumbers;
@@ -29,6 +29,7 @@ async fn filed(app: &TestApp, owner: &Person, description: &str) -> (i64, String
         photos: Vec::new(),
         urgency: Urgency::Routine,
         window: None,
+        patrol: false,
         assign_to_self: false,
     };
     drop(conn);
@@ -67,11 +68,11 @@ async fn an_owner_follows_a_request_adds_to_it_and_cancels_it() {
 
     // A follow-up reaches the technician.
     let plumber_before = plumber.seq();
-    owner.press_and_get(Text::new("btn-follow-up"), Text::new("ticket-ask-follow-up")).await;
+    owner.press_and_get(Text::new("btn-follow-up"), TicketKind::Repair.words(Text::new("ticket-ask-follow-up"))).await;
     let before = owner.seq();
     owner.emu.send_sticker(owner.id);
     owner.expect(before, Text::new("ticket-follow-up-expected")).await;
-    owner.says_and_gets("下午三点后有人在家", Text::new("ticket-follow-up-sent")).await;
+    owner.says_and_gets("下午三点后有人在家", TicketKind::Repair.words(Text::new("ticket-follow-up-sent"))).await;
     plumber
         .wait(plumber_before, "the follow-up", |m| m.text.as_deref().is_some_and(|t| t.contains("下午三点后有人在家")))
         .await;
