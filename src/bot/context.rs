@@ -51,6 +51,29 @@ pub enum Reply {
     },
 }
 
+impl Reply {
+    /// The outbox row this reply is kept as until it is sent, so a crash
+    /// after the commit does not lose it (`store::work::Replies`); None for a
+    /// file (an export: asked for again, not kept in the database) and a
+    /// button press's answer (Telegram forgets the press within seconds).
+    pub fn delivery(&self) -> Option<crate::domain::Delivery> {
+        use crate::domain::{Delivery, Markup};
+        match self {
+            Reply::Send(message) => Some(Delivery::Send(message.clone())),
+            Reply::Edit { message_id, message } => {
+                Some(Delivery::EditMessage { message_id: *message_id, message: message.clone() })
+            }
+            Reply::ClearButtons { message_id } => {
+                Some(Delivery::SetButtons { buttons_of: *message_id, markup: Markup::None })
+            }
+            Reply::SetButtons { message_id, markup } => {
+                Some(Delivery::SetButtons { buttons_of: *message_id, markup: markup.clone() })
+            }
+            Reply::Document { .. } | Reply::Answer { .. } => None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Cx(Arc<Inner>);
 

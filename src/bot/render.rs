@@ -8,7 +8,7 @@ use teloxide::types::{
 };
 
 use crate::bot::keyboards;
-use crate::domain::{Markup, Outgoing};
+use crate::domain::{Delivery, Markup, Outgoing};
 use crate::i18n::{Locale, Text};
 
 /// Telegram's limit for one message.
@@ -100,6 +100,40 @@ where
 
 /// Edits one of the bot's messages. Only inline buttons can be attached to
 /// an edited message; any other markup leaves it without buttons.
+/// Does what a delivery that names its message by id asks (every kind but
+/// `Delivery::Edit`, whose target the sender looks up first: refused here as
+/// a permanent error). Returns the id of the message that shows it. An edit
+/// that changes nothing ("message is not modified": it shows that already,
+/// as after a retry) is done.
+pub async fn deliver(
+    bot: &teloxide::Bot,
+    chat_id: i64,
+    delivery: &Delivery,
+    locale: Locale,
+) -> Result<i32, teloxide::RequestError> {
+    use teloxide::{ApiError, RequestError};
+    let done = |message_id: i32, result: Result<(), RequestError>| match result {
+        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(message_id),
+        other => other.map(|()| message_id),
+    };
+    match delivery {
+        Delivery::Send(message) => send(bot, chat_id, message, locale).await.map(|sent| sent.id.0),
+        Delivery::EditMessage { message_id, message } => {
+            done(*message_id, edit(bot, chat_id, *message_id, message, locale).await)
+        }
+        Delivery::SetButtons { buttons_of, markup: buttons } => {
+            let mut request = bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*buttons_of));
+            if let Some(ReplyMarkup::InlineKeyboard(keyboard)) = markup(buttons, locale) {
+                request = request.reply_markup(keyboard);
+            }
+            done(*buttons_of, request.await.map(drop))
+        }
+        Delivery::Edit { .. } => Err(RequestError::Api(ApiError::Unknown(
+            "an edit of an outbox row goes through the sender, which finds its message".to_owned(),
+        ))),
+    }
+}
+
 pub async fn edit<B>(bot: &B, chat_id: i64, message_id: i32, message: &Outgoing, locale: Locale) -> Result<(), B::Err>
 where
     B: Requester,

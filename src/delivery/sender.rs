@@ -41,6 +41,8 @@ const BROADCAST_BATCH_SECS: f64 = 0.25;
 /// Also the bound on messages in doubt when the process dies: sent, and not
 /// yet marked sent.
 pub const LANES: usize = 8;
+/// How often the sender looks for direct replies whose runner is gone.
+const ORPHANS_EVERY: Duration = Duration::from_secs(2);
 /// How long a sent message's 'sent' mark is retried while the database is away.
 const RECORD_PATIENCE: Duration = Duration::from_secs(60);
 
@@ -54,7 +56,7 @@ pub struct Sender {
     metrics: Arc<Metrics>,
 }
 
-enum Failure {
+pub(crate) enum Failure {
     /// Telegram asked us to wait.
     FloodWait(u32),
     /// May work later.
@@ -65,7 +67,7 @@ enum Failure {
     Permanent(String),
 }
 
-fn classify(err: &RequestError) -> Failure {
+pub(crate) fn classify(err: &RequestError) -> Failure {
     match err {
         RequestError::RetryAfter(secs) => Failure::FloodWait(secs.seconds()),
         RequestError::Api(api) => {
@@ -166,7 +168,21 @@ impl Sender {
         // The chat of each lane's task, to free it however the task ended.
         let mut lane_chats: HashMap<tokio::task::Id, i64> = HashMap::new();
         let mut claim_now = true;
+        let mut orphans_checked = tokio::time::Instant::now();
         loop {
+            // A runner that died between its commit and its replies (a crash)
+            // leaves them claimed: they are this sender's to send.
+            if orphans_checked.elapsed() >= ORPHANS_EVERY && !stop.is_cancelled() {
+                orphans_checked = tokio::time::Instant::now();
+                match store::outbox::release_orphaned_replies(&self.pool).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(rows = n, "re-queued direct replies a runner that is gone had claimed");
+                        claim_now = true;
+                    }
+                    Err(err) => tracing::warn!(error = %err, "could not look for orphaned direct replies"),
+                }
+            }
             while lanes.len() < LANES {
                 let Some(row) = waiting.next_free(broadcast_lanes) else { break };
                 let (sender, chat) = (self.clone(), row.chat_id);
@@ -267,9 +283,11 @@ impl Sender {
         let locale = row.locale.as_deref().and_then(Locale::parse).unwrap_or(self.default_locale);
         // The id of the message that now shows what the row asked for.
         let result = match &delivery {
-            Delivery::Send(message) => {
+            // A new message, or a direct reply a runner that is gone had
+            // claimed: what it names is in the row itself.
+            Delivery::Send(_) | Delivery::EditMessage { .. } | Delivery::SetButtons { .. } => {
                 self.limits.until_ready(row.chat_id).await;
-                render::send(&self.bot, row.chat_id, message, locale).await.map(|sent| sent.id.0)
+                render::deliver(&self.bot, row.chat_id, &delivery, locale).await
             }
             Delivery::Edit { edit_of, message } => {
                 let Some(message_id) = self.edit_target(&row, *edit_of).await else { return };

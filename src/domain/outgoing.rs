@@ -48,6 +48,12 @@ pub enum Delivery {
     /// Replace the text and buttons of the message outbox row `edit_of`
     /// sent to the same chat (buttons not given are taken off).
     Edit { edit_of: i64, message: Outgoing },
+    /// Replace the text and buttons of the chat's message `message_id` (a
+    /// direct reply editing the message a button was pressed on).
+    EditMessage { message_id: i32, message: Outgoing },
+    /// Replace the buttons of the chat's message `buttons_of`; `Markup::None`
+    /// takes them off.
+    SetButtons { buttons_of: i32, markup: Markup },
     /// A new message. Every row written before edits existed has this shape:
     /// a plain [`Outgoing`].
     Send(Outgoing),
@@ -106,5 +112,20 @@ mod tests {
         let value = serde_json::to_value(&edit).unwrap();
         assert_eq!(value["edit_of"], 42);
         assert_eq!(serde_json::from_value::<Delivery>(value).unwrap(), edit);
+    }
+
+    #[test]
+    fn every_kind_of_delivery_reads_back_as_itself() {
+        let message = Outgoing::with(Text::new("ticket-card"), Markup::Menu(Menu::Owner));
+        for delivery in [
+            Delivery::Send(message.clone()),
+            Delivery::Edit { edit_of: 7, message: message.clone() },
+            Delivery::EditMessage { message_id: 8, message },
+            Delivery::SetButtons { buttons_of: 9, markup: Markup::None },
+            Delivery::SetButtons { buttons_of: 9, markup: Markup::Inline(vec![]) },
+        ] {
+            let value = serde_json::to_value(&delivery).unwrap();
+            assert_eq!(serde_json::from_value::<Delivery>(value).unwrap(), delivery);
+        }
     }
 }

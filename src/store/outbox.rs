@@ -190,11 +190,121 @@ pub async fn get(pool: &PgPool, id: i64) -> sqlx::Result<Option<Sent>> {
         .await
 }
 
-/// Rows a crashed sender had claimed go back to the queue. Called by the
-/// sender when it takes the lease, so no other sender is working on them.
+/// Rows a crashed sender had claimed go back to the queue, and so do the
+/// direct replies of runners that are gone. Called by the sender when it
+/// takes the lease, so no other sender is working on its rows.
 pub async fn release_claimed(pool: &PgPool) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sending'").execute(pool).await?;
+    let done = sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND reply_of IS NULL")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() + release_orphaned_replies(pool).await?)
+}
+
+/// The prefix of the application_name of a runner's connections; the rest
+/// is the runner's id, which its reply rows carry in `claimed_by`.
+pub const RUNNER_APPLICATION: &str = "propdesk updates ";
+
+/// Direct replies claimed by a runner none of whose connections is open any
+/// more (the process died) go back to the queue, for the sender. A runner
+/// keeps its connections open between updates, so a live one is always
+/// seen; one whose connections all broke at once (PostgreSQL restarted)
+/// may have a reply in flight sent twice.
+pub async fn release_orphaned_replies(pool: &PgPool) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'pending', claimed_by = NULL
+         WHERE state = 'sending' AND reply_of IS NOT NULL
+           AND claimed_by NOT IN (
+               SELECT substr(application_name, length($1) + 1) FROM pg_stat_activity
+               WHERE starts_with(application_name, $1))",
+    )
+    .bind(RUNNER_APPLICATION)
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected())
+}
+
+/// The statement that writes a unit of work's direct replies, claimed by
+/// `runner`, returning their ids in order. Written into the commit's text
+/// (see `store::work`): only numbers, a formatted timestamp, the runner's
+/// hex id and base64.
+pub fn replies_statement(chat_id: i64, update_id: i64, runner: &str, at: &str, deliveries: &[Delivery]) -> String {
+    use base64::Engine as _;
+    debug_assert!(runner.bytes().all(|b| b.is_ascii_hexdigit()), "a runner id is hex");
+    let payloads = serde_json::to_string(deliveries).expect("deliveries serialize");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(payloads);
+    format!(
+        "INSERT INTO outbox (chat_id, kind, priority, payload, not_before, state, claimed_at, claimed_by, reply_of)
+         SELECT {chat_id}, 'reply', {priority}, r.payload, {at}, 'sending', {at}, '{runner}', {update_id}
+         FROM jsonb_array_elements(convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb)
+              WITH ORDINALITY AS r(payload, n)
+         ORDER BY r.n
+         RETURNING id",
+        priority = Priority::Notification as i16,
+    )
+}
+
+/// How a direct reply the runner tried went.
+#[derive(Debug, Clone)]
+pub enum ReplyOutcome {
+    Sent {
+        message_id: i32,
+    },
+    /// For the sender, from `not_before`.
+    Retry {
+        not_before: DateTime<Utc>,
+        error: String,
+    },
+    Dead {
+        error: String,
+    },
+}
+
+/// Records how the runner's replies went, in one statement. A row the
+/// runner no longer holds (released meanwhile: see
+/// `release_orphaned_replies`) is left to the sender.
+pub async fn settle_replies(
+    pool: &PgPool,
+    runner: &str,
+    outcomes: &[(i64, ReplyOutcome)],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let mut ids = Vec::with_capacity(outcomes.len());
+    let (mut states, mut message_ids, mut not_befores, mut errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, outcome) in outcomes {
+        ids.push(*id);
+        let (state, message_id, not_before, error) = match outcome {
+            ReplyOutcome::Sent { message_id } => ("sent", Some(*message_id), None, None),
+            ReplyOutcome::Retry { not_before, error } => ("pending", None, Some(*not_before), Some(error.as_str())),
+            ReplyOutcome::Dead { error } => ("dead", None, None, Some(error.as_str())),
+        };
+        states.push(state);
+        message_ids.push(message_id);
+        not_befores.push(not_before);
+        errors.push(error);
+    }
+    sqlx::query(
+        "UPDATE outbox o SET state = t.state, message_id = t.message_id, last_error = t.error,
+             not_before = COALESCE(t.not_before, o.not_before),
+             sent_at = CASE WHEN t.state = 'sent' THEN $7 END,
+             attempts = o.attempts + CASE WHEN t.state = 'sent' THEN 0 ELSE 1 END,
+             claimed_by = NULL
+         FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::text[])
+              AS t(id, state, message_id, not_before, error)
+         WHERE o.id = t.id AND o.state = 'sending' AND o.claimed_by = $6",
+    )
+    .bind(&ids)
+    .bind(&states)
+    .bind(&message_ids)
+    .bind(&not_befores)
+    .bind(&errors)
+    .bind(runner)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// When the next pending row falls due, so the sender can sleep until then.
@@ -212,12 +322,16 @@ pub struct OutboxStatus {
     pub last_error: Option<String>,
 }
 
-/// Every row for a chat, oldest first (for tests and operators).
+/// Every row for a chat but the direct replies to what they did, oldest
+/// first (for tests and operators).
 pub async fn for_chat(pool: &PgPool, chat_id: i64) -> sqlx::Result<Vec<OutboxStatus>> {
-    sqlx::query_as("SELECT id, chat_id, kind, state, attempts, last_error FROM outbox WHERE chat_id = $1 ORDER BY id")
-        .bind(chat_id)
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT id, chat_id, kind, state, attempts, last_error FROM outbox
+         WHERE chat_id = $1 AND reply_of IS NULL ORDER BY id",
+    )
+    .bind(chat_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// Pending rows by priority (the outbox depth, for metrics).

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::types::Json;
-use sqlx::{Connection as _, Executor as _, PgConnection};
+use sqlx::{Connection as _, Executor as _, PgConnection, Row as _};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::store::residents::{self, Residence};
@@ -44,6 +44,9 @@ use crate::store::users::UserRow;
 /// units of work (no ping on taking or giving back; a broken one is
 /// dropped and the next taker opens a new one).
 pub struct Connections {
+    /// This runner's id (hex), in its connections' application_name: the
+    /// reply rows it claims name it (`store::outbox::release_orphaned_replies`).
+    runner: String,
     options: PgConnectOptions,
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<PgConnection>>,
@@ -51,9 +54,22 @@ pub struct Connections {
 
 impl Connections {
     pub fn new(options: PgConnectOptions, size: usize) -> Arc<Connections> {
-        // Named, for pg_stat_activity and for whoever reads the server's load.
-        let options = crate::store::without_statement_logs(options.application_name("propdesk updates"));
-        Arc::new(Connections { options, permits: Arc::new(Semaphore::new(size.max(1))), idle: Mutex::new(Vec::new()) })
+        // Named, for pg_stat_activity and for whoever reads the server's load,
+        // and so that the sender can tell this runner is alive.
+        let runner = format!("{:016x}", rand::random::<u64>());
+        let name = format!("{}{runner}", crate::store::outbox::RUNNER_APPLICATION);
+        let options = crate::store::without_statement_logs(options.application_name(&name));
+        Arc::new(Connections {
+            runner,
+            options,
+            permits: Arc::new(Semaphore::new(size.max(1))),
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// This runner's id: its reply rows' `claimed_by`.
+    pub fn runner(&self) -> &str {
+        &self.runner
     }
 
     async fn take(self: &Arc<Self>) -> sqlx::Result<Lease> {
@@ -91,6 +107,15 @@ impl Drop for Lease {
             self.home.idle.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
         }
     }
+}
+
+/// The direct replies a unit of work writes with its commit.
+pub struct Replies<'a> {
+    pub chat_id: i64,
+    /// The update they answer.
+    pub update_id: i64,
+    pub at: DateTime<Utc>,
+    pub deliveries: &'a [crate::domain::Delivery],
 }
 
 /// An open transaction on one of the runner's connections.
@@ -236,16 +261,48 @@ impl UnitOfWork {
     /// Saves the chat's next dialogue state (when given) and commits, in one
     /// round trip.
     pub async fn commit(self, state: Option<(i64, &Value)>) -> sqlx::Result<()> {
-        let sql = match state {
-            Some((chat_id, state)) => {
-                // base64 of the JSON text: nothing in it can end the literal.
-                let encoded = base64::engine::general_purpose::STANDARD.encode(state.to_string());
-                let state = format!("convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb");
-                format!("{}; COMMIT", crate::store::dialogues::save_statement(chat_id, &state))
+        self.commit_with_replies(state, None).await.map(drop)
+    }
+
+    /// Writes the update's direct replies as outbox rows claimed by this
+    /// runner (`store::outbox::replies_statement`), saves the chat's next
+    /// dialogue state (when given) and commits, in one round trip. Returns
+    /// the replies' row ids, in order.
+    pub async fn commit_with_replies(
+        mut self,
+        state: Option<(i64, &Value)>,
+        replies: Option<Replies<'_>>,
+    ) -> sqlx::Result<Vec<i64>> {
+        let mut sql = String::new();
+        if let Some(r) = replies.filter(|r| !r.deliveries.is_empty()) {
+            let at = timestamp_literal(r.at);
+            let runner = &self.lease.home.runner;
+            sql += &crate::store::outbox::replies_statement(r.chat_id, r.update_id, runner, &at, r.deliveries);
+            sql += "; ";
+        }
+        if let Some((chat_id, state)) = state {
+            // base64 of the JSON text: nothing in it can end the literal.
+            let encoded = base64::engine::general_purpose::STANDARD.encode(state.to_string());
+            let state = format!("convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb");
+            sql += &crate::store::dialogues::save_statement(chat_id, &state);
+            sql += "; ";
+        }
+        sql += "COMMIT";
+        match self.lease.conn().fetch_all(sqlx::raw_sql(&sql)).await {
+            Ok(rows) => {
+                self.open = false;
+                let mut ids = rows.iter().map(|row| row.try_get::<i64, _>(0)).collect::<sqlx::Result<Vec<i64>>>()?;
+                // Taken in the order the rows were written.
+                ids.sort_unstable();
+                Ok(ids)
             }
-            None => "COMMIT".to_owned(),
-        };
-        self.end(&sql).await
+            Err(err) => Err(self.failed(err)),
+        }
+    }
+
+    /// The id of the runner these connections belong to: its reply rows' `claimed_by`.
+    pub fn runner(&self) -> &str {
+        &self.lease.home.runner
     }
 
     /// Rolls back; the connection is kept if that worked, else dropped.

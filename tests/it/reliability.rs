@@ -6,7 +6,7 @@ use propdesk::i18n::Text;
 use propdesk::sandbox::emulator::{Fault, FaultKind};
 use propdesk::store;
 
-use crate::support::{TestApp, unit};
+use crate::support::{TestApp, WAIT, unit};
 
 #[tokio::test]
 async fn a_restart_mid_onboarding_resumes_at_the_same_step_and_loses_nothing() {
@@ -215,5 +215,73 @@ async fn an_update_that_keeps_failing_is_set_aside_with_an_apology_and_the_chat_
     assert_eq!((attempts, error.as_deref()), (3, Some("gave up")));
     // The chat is not stuck behind it.
     owner.says_and_gets(&owner.t(Text::new("menu-repair")), Text::new("repair-ask-category")).await;
+    app.stop().await;
+}
+
+/// The reply rows of `chat` in `state`.
+async fn replies_in(app: &TestApp, chat: i64, state: &str) -> i64 {
+    app.count(&format!(
+        "SELECT count(*) FROM outbox WHERE chat_id = {chat} AND reply_of IS NOT NULL AND state = '{state}'"
+    ))
+    .await
+}
+
+/// Until every reply to `chat` so far is out (a step may answer with several messages).
+async fn until_replies_settled(app: &TestApp, chat: i64) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while replies_in(app, chat, "sending").await + replies_in(app, chat, "pending").await > 0 {
+        assert!(std::time::Instant::now() < deadline, "replies to {chat} did not settle");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_cut_off_by_a_crash_after_the_commit_arrives_after_the_restart() {
+    let mut app = TestApp::spawn().await;
+    let owner = app.person(1210, "王芳", "zh-hans", "8613800000110");
+    owner.says("/start").await;
+    until_replies_settled(&app, owner.id).await;
+    // Telegram takes the bot's next message to this chat and never answers:
+    // the update is committed, its reply on the way, when the bot dies.
+    app.emu.add_fault(Fault::new(FaultKind::Stall).method("sendMessage").chat(owner.id));
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, "/help");
+    let deadline = std::time::Instant::now() + WAIT;
+    while replies_in(&app, owner.id, "sending").await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the reply was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.kill_bot().await;
+    app.emu.clear_faults();
+    assert_eq!(app.count("SELECT count(*) FROM inbox WHERE handled_at IS NULL").await, 0, "the update was committed");
+
+    app.start_bot().await;
+    owner.expect(before, Text::new("help-newcomer")).await;
+    owner.settle().await;
+    let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
+    assert_eq!(helps, 2, "the /help cut off by the crash and the settle probe, each answered once: {:?}", owner.bot_texts());
+    // And each reply row ends settled, the resent one by the sender.
+    until_replies_settled(&app, owner.id).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_telegram_keeps_refusing_for_a_while_is_handed_to_the_sender_and_arrives() {
+    let app = TestApp::spawn().await;
+    let owner = app.person(1211, "王芳", "zh-hans", "8613800000111");
+    owner.says("/start").await;
+    until_replies_settled(&app, owner.id).await;
+    // More flood waits than the runner sits out while the person waits.
+    app.emu.add_fault(Fault::new(FaultKind::RetryAfter(1)).method("sendMessage").chat(owner.id).times(4));
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, "/help");
+    owner.expect(before, Text::new("help-newcomer")).await;
+    let deadline = std::time::Instant::now() + WAIT;
+    while replies_in(&app, owner.id, "sent").await < 2 {
+        assert!(std::time::Instant::now() < deadline, "the reply was not recorded sent");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
+    assert_eq!(helps, 1, "sent once, by the sender");
     app.stop().await;
 }

@@ -244,8 +244,10 @@ async fn enqueue(pool: &PgPool, chats: &[i64], key: &str, not_before: chrono::Da
 async fn until_sent(pool: &PgPool, expected: i64) {
     let deadline = Instant::now() + WAIT;
     loop {
-        let sent: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'sent'").fetch_one(pool).await.unwrap();
+        let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox WHERE state = 'sent' AND reply_of IS NULL")
+            .fetch_one(pool)
+            .await
+            .unwrap();
         if sent >= expected {
             return;
         }

@@ -453,7 +453,11 @@ impl Runner {
             return Err(anyhow::Error::new(err).context(format!("handler for update {}", row.update_id)));
         }
         let next = next_state.filter(|next| *next != state).map(|next| serde_json::to_value(&next)).transpose()?;
-        work.commit(next.as_ref().map(|next| (chat_id, next))).await?;
+        // The replies are kept with the commit, so a crash before they are
+        // out does not lose them (see `replies`).
+        let deliveries: Vec<_> = replies.iter().filter_map(Reply::delivery).collect();
+        let kept = work::Replies { chat_id, update_id: row.update_id, at: now, deliveries: &deliveries };
+        let ids = work.commit_with_replies(next.as_ref().map(|next| (chat_id, next)), Some(kept)).await?;
 
         // Every button press gets an answer, or the client spins.
         if let UpdateKind::CallbackQuery(q) = &update.kind
@@ -461,7 +465,7 @@ impl Runner {
         {
             replies.push(Reply::Answer { query_id: q.id.0.clone(), text: None, alert: false });
         }
-        self.send_replies(chat_id, locale, replies).await;
+        self.send_replies(chat_id, locale, replies, ids).await;
         Ok(Outcome::Handled)
     }
 

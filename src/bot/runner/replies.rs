@@ -2,13 +2,15 @@
 //! of work has committed: in order, within Telegram's limits.
 
 use teloxide::prelude::*;
-use teloxide::types::{CallbackQueryId, ChatId, MessageId};
+use teloxide::types::{CallbackQueryId, ChatId};
 
 use super::Runner;
 use crate::bot::context::Reply;
 use crate::bot::render;
-use crate::domain::Outgoing;
+use crate::delivery::sender::{Failure, classify};
+use crate::domain::{Delivery, Outgoing};
 use crate::i18n::{Locale, Text};
+use crate::store::{self, outbox::ReplyOutcome};
 
 impl Runner {
     /// Waits for the flood limits, sends, and on a 429 waits as told and
@@ -33,49 +35,110 @@ impl Runner {
         }
     }
 
-    /// Sends the replies in order. They are owed to the person who just
-    /// acted and is looking at the chat; one that fails is logged, not
-    /// retried (the state change it reports is committed and shown again on
-    /// their next message).
-    pub(super) async fn send_replies(&self, chat_id: i64, locale: Locale, replies: Vec<Reply>) {
+    /// Sends the replies in order, then records in one statement how each
+    /// kept one went (`ids`: the rows `Reply::delivery` gave, in order). One
+    /// that fails for a while (5xx, network, the flood limit) is handed to
+    /// the outbox sender with the rest after it, so the person still gets
+    /// them, in order; one Telegram refuses for good is recorded dead.
+    pub(super) async fn send_replies(&self, chat_id: i64, locale: Locale, replies: Vec<Reply>, ids: Vec<i64>) {
+        let mut ids = ids.into_iter();
+        let mut outcomes: Vec<(i64, ReplyOutcome)> = Vec::new();
+        // Set once one is handed over: those after it follow it.
+        let mut handed_over: Option<chrono::DateTime<chrono::Utc>> = None;
         for mut reply in replies {
-            let result = match &mut reply {
-                Reply::Send(message) => self.send_within_limits(chat_id, message, locale).await,
-                Reply::Edit { message_id, message } => {
-                    render::edit(&self.bot, chat_id, *message_id, message, locale).await
-                }
-                Reply::Document { file_name, bytes, caption } => {
+            let delivery = reply.delivery();
+            let id = delivery.as_ref().and_then(|_| ids.next());
+            if let (Some(not_before), Some(id)) = (handed_over, id) {
+                let error = "after a reply handed to the sender".to_owned();
+                outcomes.push((id, ReplyOutcome::Retry { not_before, error }));
+                continue;
+            }
+            let result = match (&mut reply, &delivery) {
+                (_, Some(delivery)) => self.deliver_within_limits(chat_id, delivery, locale).await,
+                (Reply::Document { file_name, bytes, caption }, None) => {
                     self.limits.until_ready(chat_id).await;
                     // Moved, not copied: an export may be tens of megabytes. (The log
                     // line below then shows the reply without its bytes, not as a list of numbers.)
                     let file = teloxide::types::InputFile::memory(std::mem::take(bytes)).file_name(file_name.clone());
-                    self.bot.send_document(ChatId(chat_id), file).caption(caption.render(locale)).await.map(drop)
+                    let sent = self.bot.send_document(ChatId(chat_id), file).caption(caption.render(locale)).await;
+                    sent.map(|m| m.id.0)
                 }
-                Reply::ClearButtons { message_id } => {
-                    self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id)).await.map(drop)
-                }
-                Reply::SetButtons { message_id, markup } => {
-                    let mut request = self.bot.edit_message_reply_markup(ChatId(chat_id), MessageId(*message_id));
-                    if let Some(teloxide::types::ReplyMarkup::InlineKeyboard(keyboard)) = render::markup(markup, locale)
-                    {
-                        request = request.reply_markup(keyboard);
-                    }
-                    request.await.map(drop)
-                }
-                Reply::Answer { query_id, text, alert } => {
+                (Reply::Answer { query_id, text, alert }, None) => {
                     let mut request = self.bot.answer_callback_query(CallbackQueryId(query_id.clone()));
                     if let Some(text) = text {
                         request = request.text(text.render(locale)).show_alert(*alert);
                     }
-                    request.await.map(drop)
+                    request.await.map(|_| 0)
                 }
+                (_, None) => Ok(0),
             };
-            if let Err(err) = result {
-                // What kind of reply, never its text: that is a person's words.
-                let error = crate::error::telegram_error_text(&err);
-                tracing::warn!(chat_id, error, reply = %reply_summary(&reply), "a direct reply failed");
+            let err = match result {
+                Ok(message_id) => {
+                    outcomes.extend(id.map(|id| (id, ReplyOutcome::Sent { message_id })));
+                    continue;
+                }
+                Err(err) => err,
+            };
+            // What kind of reply, never its text: that is a person's words.
+            let error = crate::error::telegram_error_text(&err);
+            tracing::warn!(chat_id, error, reply = %reply_summary(&reply), "a direct reply failed");
+            let Some(id) = id else { continue };
+            let now = self.clock.now();
+            let outcome = match classify(&err) {
+                Failure::FloodWait(secs) => {
+                    let not_before = now + chrono::Duration::seconds(i64::from(secs));
+                    handed_over = Some(not_before);
+                    ReplyOutcome::Retry { not_before, error }
+                }
+                Failure::Transient(_) => {
+                    let not_before = now + chrono::Duration::seconds(1);
+                    handed_over = Some(not_before);
+                    ReplyOutcome::Retry { not_before, error }
+                }
+                Failure::Unreachable(_) | Failure::Permanent(_) => ReplyOutcome::Dead { error },
+            };
+            outcomes.push((id, outcome));
+        }
+        self.settle_replies(&outcomes).await;
+    }
+
+    /// Sends one kept reply, waiting out the flood limits as `send_within_limits` does.
+    async fn deliver_within_limits(
+        &self,
+        chat_id: i64,
+        delivery: &Delivery,
+        locale: Locale,
+    ) -> Result<i32, teloxide::RequestError> {
+        let mut tries = 0;
+        loop {
+            self.limits.until_ready(chat_id).await;
+            match render::deliver(&self.bot, chat_id, delivery, locale).await {
+                Err(teloxide::RequestError::RetryAfter(wait)) if tries < 3 => {
+                    self.metrics.flood_waits.with_label_values(&["reply"]).inc();
+                    tries += 1;
+                    tokio::time::sleep(wait.duration()).await;
+                }
+                result => return result,
             }
         }
+    }
+
+    /// Records the outcomes, trying again while the database is away: a
+    /// reply left claimed is sent again once this runner is gone.
+    async fn settle_replies(&self, outcomes: &[(i64, ReplyOutcome)]) {
+        let mut wait = std::time::Duration::from_millis(100);
+        for _ in 0..8 {
+            let now = self.clock.now();
+            match store::outbox::settle_replies(&self.pool, self.connections.runner(), outcomes, now).await {
+                Ok(()) => return,
+                Err(err) => {
+                    tracing::warn!(error = %err, ?wait, "recording how direct replies went failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
+                }
+            }
+        }
+        tracing::error!(replies = outcomes.len(), "could not record how direct replies went");
     }
 }
 

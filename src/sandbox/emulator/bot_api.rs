@@ -47,6 +47,11 @@ impl ApiFailure {
         Self::new(400, format!("Bad Request: {}", detail.as_ref()))
     }
 
+    /// Not an answer: the request is never answered (`FaultKind::Stall`).
+    pub(crate) fn stall() -> Self {
+        Self::new(0, "stalled")
+    }
+
     pub(crate) fn blocked() -> Self {
         Self::new(403, "Forbidden: bot was blocked by the user")
     }
@@ -111,6 +116,10 @@ async fn handle(AxumState(inner): AxumState<Arc<Inner>>, Path(method): Path<Stri
         faults::take_fault(s, &method, chat_id).or_else(|| faults::take_chaos(s, &method, chat_id))
     });
     if let Some(failure) = fault {
+        if failure.code == 0 {
+            // Stalled: never answered; ends when the client drops the request.
+            return std::future::pending().await;
+        }
         return failure.into_response();
     }
     if method.eq_ignore_ascii_case("getUpdates") {

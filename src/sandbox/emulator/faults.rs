@@ -38,6 +38,7 @@ fn failure_for(kind: &FaultKind) -> ApiFailure {
         FaultKind::RetryAfter(seconds) => ApiFailure::retry_after(*seconds),
         FaultKind::ServerError(status) => ApiFailure::server_error(*status),
         FaultKind::Forbidden => ApiFailure::blocked(),
+        FaultKind::Stall => ApiFailure::stall(),
     }
 }
 

@@ -208,6 +208,10 @@ pub enum FaultKind {
     ServerError(u16),
     /// 403 "Forbidden: bot was blocked by the user".
     Forbidden,
+    /// No answer at all: the request is kept open (as a network that
+    /// swallowed it would) until the client gives up. For crash tests: the
+    /// bot is mid-send when it is killed.
+    Stall,
 }
 
 /// Failures spread evenly over a run, decided by counting requests (no clock, no randomness), so a
