@@ -27,6 +27,9 @@ pub struct Metrics {
     pub throttled: IntCounter,
     /// 1 while this replica holds the lease (sender, scheduler), else 0.
     pub lease_held: IntGaugeVec,
+    /// Queries the operator endpoints made, by endpoint: readyz, metrics
+    /// (each answer serves every probe for a second: `ops`).
+    pub probe_queries: IntCounterVec,
 }
 
 impl Metrics {
@@ -66,6 +69,11 @@ impl Metrics {
             &["lease"],
         )
         .expect("valid metric");
+        let probe_queries = IntCounterVec::new(
+            Opts::new("propdesk_probe_queries_total", "Database queries made by /readyz and /metrics, by endpoint"),
+            &["endpoint"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(updates.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(handler_seconds.clone()),
@@ -75,6 +83,7 @@ impl Metrics {
             Box::new(webhook_rejected.clone()),
             Box::new(throttled.clone()),
             Box::new(lease_held.clone()),
+            Box::new(probe_queries.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -91,6 +100,9 @@ impl Metrics {
         for lease in ["sender", "scheduler"] {
             lease_held.with_label_values(&[lease]);
         }
+        for endpoint in ["readyz", "metrics"] {
+            probe_queries.with_label_values(&[endpoint]);
+        }
         Metrics {
             registry,
             updates,
@@ -101,6 +113,7 @@ impl Metrics {
             webhook_rejected,
             throttled,
             lease_held,
+            probe_queries,
         }
     }
 
@@ -138,6 +151,7 @@ mod tests {
             "propdesk_webhook_rejected_total 0",
             "propdesk_updates_throttled_total 0",
             "propdesk_lease_held{lease=\"sender\"} 0",
+            "propdesk_probe_queries_total{endpoint=\"readyz\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }
