@@ -1,8 +1,8 @@
 //! A private PostgreSQL cluster started from the locally installed binaries.
 //!
 //! Used when `DATABASE_URL` is unset: by `propdesk sandbox`/`run` and by the test suite (see
-//! [`super::testdb`]). The cluster lives in its own data folder (a temp dir by default) and goes
-//! away with us. Only the process that owns it can reach it:
+//! [`super::testdb`]). The cluster lives in its own data folder (a temp dir by default). Only
+//! the process that owns it can reach it:
 //!
 //! - no TCP listener at all (`listen_addresses = ''`): the one way in is a unix socket in a
 //!   directory only the server's user can enter (the 0700 data dir, or a 0700 temp dir when the
@@ -13,7 +13,9 @@
 //!   kept 0600 in the data dir ([`PASSWORD_FILE`]). Both are (re)written at every start, so a
 //!   cluster made by an older version (trust auth, a TCP listener on 127.0.0.1) is secured in
 //!   place the first time this version starts it: the password is set in single-user mode,
-//!   before any listener exists;
+//!   before any listener exists.
+//!
+//! And it goes away with us:
 //!
 //! - `postgres` is our direct child (not daemonized by `pg_ctl`), in its own process group so a
 //!   terminal's Ctrl-C reaches only us and we decide when the database stops (after the work in
@@ -556,7 +558,8 @@ fn pg_command(program: &Path, run_as: &RunAs) -> Command {
 
 fn initdb(binaries: &PgBinaries, data_dir: &Path, run_as: &RunAs, fast: bool) -> Result<(), EmbeddedPgError> {
     let mut command = pg_command(&binaries.initdb, run_as);
-    command.arg("-D").arg(data_dir).args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C"]);
+    // `reject` until `secure` writes the real pg_hba.conf and sets the password: never trust.
+    command.arg("-D").arg(data_dir).args(["-U", SUPERUSER, "-A", "reject", "-E", "UTF8", "--locale=C"]);
     if fast {
         command.arg("--no-sync");
     }
