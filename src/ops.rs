@@ -166,3 +166,54 @@ async fn metrics_text(State(ops): State<Ops>) -> impl IntoResponse {
         .await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], ops.metrics.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    #[tokio::test]
+    async fn one_answer_serves_every_probe_for_a_second() {
+        let clock = ManualClock::new(Utc::now());
+        let shared: SharedClock = Arc::new(clock.clone());
+        let latest = Latest::new();
+        let asked = AtomicUsize::new(0);
+        let ask = || async { asked.fetch_add(1, Ordering::SeqCst) + 1 };
+        for _ in 0..100 {
+            assert_eq!(latest.get(&shared, ask()).await, 1);
+        }
+        clock.advance(chrono::Duration::milliseconds(999));
+        assert_eq!(latest.get(&shared, ask()).await, 1, "still fresh");
+        clock.advance(chrono::Duration::milliseconds(1));
+        assert_eq!(latest.get(&shared, ask()).await, 2, "asked again a second later");
+    }
+
+    #[tokio::test]
+    async fn probes_that_come_while_the_database_is_asked_wait_for_that_answer() {
+        let shared: SharedClock = Arc::new(ManualClock::new(Utc::now()));
+        let latest = Arc::new(Latest::new());
+        let asked = Arc::new(AtomicUsize::new(0));
+        let (release, gate) = tokio::sync::watch::channel(false);
+        let probes: Vec<_> = (0..50)
+            .map(|_| {
+                let (latest, shared, asked, mut gate) = (latest.clone(), shared.clone(), asked.clone(), gate.clone());
+                tokio::spawn(async move {
+                    latest
+                        .get(&shared, async move {
+                            let _ = gate.wait_for(|open| *open).await;
+                            asked.fetch_add(1, Ordering::SeqCst) + 1
+                        })
+                        .await
+                })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        release.send(true).unwrap();
+        for probe in probes {
+            assert_eq!(probe.await.unwrap(), 1);
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "fifty probes, one question");
+    }
+}
