@@ -38,13 +38,15 @@ pub struct AppOptions {
 }
 
 impl AppOptions {
-    pub fn production(settings: &Settings) -> Self {
+    /// `propdesk run`: long polling, or a webhook with `webhook`; the
+    /// endpoints on `settings.listen_address` for that mode.
+    pub fn production(settings: &Settings, webhook: Option<WebhookConfig>) -> Self {
         AppOptions {
             send_limits: SendLimits::telegram(settings.send_rate_per_sec),
             register_commands: true,
             tick: Duration::from_secs(1),
-            listen: Some(settings.webhook_listen),
-            webhook: None,
+            listen: Some(settings.listen_address(webhook.is_some())),
+            webhook,
         }
     }
 }
@@ -119,12 +121,12 @@ pub async fn start(
     ));
     let scheduler =
         Scheduler::new(pool.clone(), clock.clone(), settings.clone(), options.tick).with_metrics(metrics.clone());
-    let sender =
-        Sender::new(pool.clone(), bot.clone(), clock, settings.default_locale, limits).with_metrics(metrics.clone());
+    let sender = Sender::new(pool.clone(), bot.clone(), clock.clone(), settings.default_locale, limits)
+        .with_metrics(metrics.clone());
     let mut tasks = Vec::new();
     let mut http_addr = None;
     if let Some(listen) = options.listen {
-        let mut routes = crate::ops::router(pool.clone(), metrics.clone());
+        let mut routes = crate::ops::router(pool.clone(), clock.clone(), metrics.clone());
         if let Some(config) = &options.webhook {
             routes = routes.merge(webhook::router(config, pool.clone(), runner.clone(), metrics.clone()));
         }

@@ -42,7 +42,8 @@ pub enum Command {
         #[arg(long)]
         webhook_url: Option<url::Url>,
         /// Address for the webhook and the health, readiness and metrics
-        /// endpoints (default: WEBHOOK_LISTEN, 0.0.0.0:8443).
+        /// endpoints (default: WEBHOOK_LISTEN, else 127.0.0.1:8443 with long
+        /// polling and 0.0.0.0:8443 with a webhook).
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
     },
@@ -415,7 +416,7 @@ async fn run(
     listen: Option<std::net::SocketAddr>,
 ) -> anyhow::Result<()> {
     if let Some(listen) = listen {
-        settings.webhook_listen = listen;
+        settings.listen = Some(listen);
     }
     // Checked before the database starts; no secret is ever made up.
     let webhook = match webhook_url.or_else(|| settings.webhook_url.clone()) {
@@ -446,8 +447,7 @@ async fn run(
     }
     let (pool, pg) = open_database(&settings).await?;
     let settings = Arc::new(settings);
-    let mut options = AppOptions::production(&settings);
-    options.webhook = webhook;
+    let options = AppOptions::production(&settings, webhook);
     let running = app::start(settings, pool.clone(), bot, Arc::new(SystemClock), options).await;
     let running = match running {
         Ok(r) => r,

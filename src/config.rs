@@ -52,8 +52,10 @@ pub struct Settings {
     /// The secret token Telegram sends with every webhook request; required
     /// in webhook mode.
     pub webhook_secret: Option<SecretString>,
-    /// Where `propdesk run` serves the webhook, /healthz, /readyz and /metrics.
-    pub webhook_listen: std::net::SocketAddr,
+    /// Where `propdesk run` serves the webhook, /healthz, /readyz and /metrics
+    /// (WEBHOOK_LISTEN, `--listen` wins); None: the mode's default, see
+    /// [`Settings::listen_address`].
+    pub listen: Option<std::net::SocketAddr>,
     /// The abuse limit: how many updates one chat may send in a window.
     pub flood: FloodSettings,
     /// PostgreSQL connections the update runner keeps for handling updates
@@ -296,14 +298,13 @@ impl Settings {
             }
             None => None,
         };
-        let default_listen = std::net::SocketAddr::from(([0, 0, 0, 0], 8443));
-        let webhook_listen = match value("WEBHOOK_LISTEN") {
-            None => default_listen,
-            Some(v) => v.parse().unwrap_or_else(|_| {
-                problems.push(format!("WEBHOOK_LISTEN must be an address and port such as 0.0.0.0:8443, got {v:?}"));
-                default_listen
-            }),
-        };
+        let listen = value("WEBHOOK_LISTEN").and_then(|v| match v.parse() {
+            Ok(addr) => Some(addr),
+            Err(_) => {
+                problems.push(format!("WEBHOOK_LISTEN must be an address and port such as 127.0.0.1:8443, got {v:?}"));
+                None
+            }
+        });
 
         if !problems.is_empty() {
             return Err(ConfigError(problems));
@@ -327,7 +328,7 @@ impl Settings {
             notice,
             webhook_url,
             webhook_secret,
-            webhook_listen,
+            listen,
             flood,
             update_connections,
             inbox_keep_days,
@@ -337,6 +338,16 @@ impl Settings {
     /// Settings for tests and the sandbox: everything default.
     pub fn for_local() -> Settings {
         Settings::from_lookup(|_| None).expect("defaults are valid")
+    }
+
+    /// Where `propdesk run` serves its HTTP endpoints: WEBHOOK_LISTEN /
+    /// `--listen` when set; else, with long polling, only this machine
+    /// (127.0.0.1:8443: nothing there needs to be reachable from outside, and
+    /// the endpoints are unauthenticated), and with a webhook every address
+    /// (0.0.0.0:8443), as Telegram, through the reverse proxy, must reach it.
+    pub fn listen_address(&self, webhook: bool) -> std::net::SocketAddr {
+        let default = if webhook { [0, 0, 0, 0] } else { [127, 0, 0, 1] };
+        self.listen.unwrap_or(std::net::SocketAddr::from((default, 8443)))
     }
 
     pub fn is_admin(&self, telegram_id: i64) -> bool {
@@ -403,7 +414,8 @@ mod tests {
     #[test]
     fn webhook_settings_are_checked() {
         let s = Settings::from_lookup(lookup(&[])).unwrap();
-        assert_eq!(s.webhook_listen.to_string(), "0.0.0.0:8443");
+        assert_eq!(s.listen_address(false).to_string(), "127.0.0.1:8443", "long polling: this machine only");
+        assert_eq!(s.listen_address(true).to_string(), "0.0.0.0:8443", "webhook: reachable by the proxy");
         assert!(s.webhook_url.is_none() && s.webhook_secret.is_none());
         let bad: &'static [(&str, &str)] =
             &[("WEBHOOK_SECRET", "not secret!"), ("WEBHOOK_LISTEN", "8443"), ("WEBHOOK_URL", "ftp://x")];
@@ -412,7 +424,8 @@ mod tests {
         assert!(!err.contains("not secret!"), "the secret is not repeated: {err}");
         let good: &'static [(&str, &str)] = &[("WEBHOOK_SECRET", "s3cr3t_-X"), ("WEBHOOK_LISTEN", "127.0.0.1:9000")];
         let s = Settings::from_lookup(lookup(good)).unwrap();
-        assert_eq!(s.webhook_listen.port(), 9000);
+        assert_eq!(s.listen_address(false).to_string(), "127.0.0.1:9000");
+        assert_eq!(s.listen_address(true).to_string(), "127.0.0.1:9000", "a setting wins in both modes");
         assert!(!format!("{s:?}").contains("s3cr3t"));
     }
 

@@ -31,6 +31,9 @@ pub struct Metrics {
     pub updates_repaired: IntCounter,
     /// 1 while this replica holds the lease (sender, scheduler), else 0.
     pub lease_held: IntGaugeVec,
+    /// Queries the operator endpoints made, by endpoint: readyz, metrics
+    /// (each answer serves every probe for a second: `ops`).
+    pub probe_queries: IntCounterVec,
 }
 
 impl Metrics {
@@ -80,6 +83,11 @@ impl Metrics {
             &["lease"],
         )
         .expect("valid metric");
+        let probe_queries = IntCounterVec::new(
+            Opts::new("propdesk_probe_queries_total", "Database queries made by /readyz and /metrics, by endpoint"),
+            &["endpoint"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(updates.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(handler_seconds.clone()),
@@ -91,6 +99,7 @@ impl Metrics {
             Box::new(set_aside.clone()),
             Box::new(updates_repaired.clone()),
             Box::new(lease_held.clone()),
+            Box::new(probe_queries.clone()),
         ] {
             registry.register(c).expect("each metric registered once");
         }
@@ -110,6 +119,9 @@ impl Metrics {
         for lease in ["sender", "scheduler"] {
             lease_held.with_label_values(&[lease]);
         }
+        for endpoint in ["readyz", "metrics"] {
+            probe_queries.with_label_values(&[endpoint]);
+        }
         Metrics {
             registry,
             updates,
@@ -122,6 +134,7 @@ impl Metrics {
             set_aside,
             updates_repaired,
             lease_held,
+            probe_queries,
         }
     }
 
@@ -161,6 +174,7 @@ mod tests {
             "propdesk_updates_set_aside_total{reason=\"unstorable\"} 0",
             "propdesk_updates_repaired_total 0",
             "propdesk_lease_held{lease=\"sender\"} 0",
+            "propdesk_probe_queries_total{endpoint=\"readyz\"} 0",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

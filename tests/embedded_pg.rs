@@ -59,8 +59,11 @@ async fn a_started_cluster_answers_and_leaves_nothing_behind_when_stopped() {
     let pg = EmbeddedPg::start(EmbeddedOptions::default()).await.unwrap();
     eprintln!("embedded start (initdb + server, fast=false): {:?}", started.elapsed());
 
-    assert!(pg.url().starts_with("postgres://postgres@127.0.0.1:"));
-    assert!(pg.url().ends_with(&format!(":{}/postgres", pg.port())));
+    let url = url::Url::parse(pg.url()).unwrap();
+    let host = url.query_pairs().find(|(k, _)| k == "host").map(|(_, v)| v.into_owned());
+    assert_eq!(host.as_deref(), Some(pg.socket_dir().to_str().unwrap()), "the URL names the socket: {url:?}");
+    assert!(url.password().is_some_and(|p| p.len() == 64), "and the superuser's password");
+    assert!(pg.socket_file().exists());
     let name = pg.data_dir().file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with(&format!("propdesk-pg-{}-", std::process::id())), "{name}");
 
@@ -76,10 +79,10 @@ async fn a_started_cluster_answers_and_leaves_nothing_behind_when_stopped() {
         assert_ne!(uid_of(pid), 0, "the server never runs as root");
     }
 
-    let (port, data_dir) = (pg.port(), pg.data_dir().to_path_buf());
+    let (socket, data_dir) = (pg.socket_file(), pg.data_dir().to_path_buf());
     pg.stop().await.unwrap();
     assert!(!data_dir.exists(), "temp data dir removed");
-    assert!(!port_open(port), "port closed");
+    assert!(!socket.exists(), "socket gone");
     assert!(sqlx::query("SELECT 1").execute(&mut conn).await.is_err());
 }
 
@@ -123,9 +126,9 @@ async fn a_given_data_dir_keeps_its_data_across_restarts() {
 #[tokio::test]
 async fn dropping_the_handle_stops_the_server() {
     let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
-    let (port, data_dir) = (pg.port(), pg.data_dir().to_path_buf());
+    let (socket, data_dir) = (pg.socket_file(), pg.data_dir().to_path_buf());
     drop(pg);
-    assert!(!port_open(port));
+    assert!(!socket.exists());
     assert!(!data_dir.exists());
 }
 
@@ -140,7 +143,7 @@ fn child_process_holding_a_server() {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let pg = runtime.block_on(EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true })).unwrap();
-    println!("READY {} {}", pg.port(), pg.data_dir().display());
+    println!("READY {} {}", pg.socket_file().display(), pg.data_dir().display());
     if mode == "once" {
         runtime.block_on(pg.stop()).unwrap();
         return;
@@ -152,8 +155,8 @@ fn child_process_holding_a_server() {
 }
 
 /// Runs `child_process_holding_a_server` with its own temp dir, so no other test's start in this
-/// process sweeps that dir, and returns the child, its server's port and data dir.
-fn child_with_a_server(mode: &str, tmp: &std::path::Path) -> (std::process::Child, u16, PathBuf) {
+/// process sweeps that dir, and returns the child, its server's socket file and data dir.
+fn child_with_a_server(mode: &str, tmp: &std::path::Path) -> (std::process::Child, PathBuf, PathBuf) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["--ignored", "--exact", "child_process_holding_a_server", "--nocapture"])
         .env("PROPDESK_EMBEDDED_CHILD", mode)
@@ -167,8 +170,8 @@ fn child_with_a_server(mode: &str, tmp: &std::path::Path) -> (std::process::Chil
     // Keep draining its output, so the child never writes into a closed pipe.
     std::thread::spawn(move || lines.for_each(drop));
     let mut words = ready.split_whitespace().skip(1);
-    let port: u16 = words.next().unwrap().parse().unwrap();
-    (child, port, PathBuf::from(words.next().unwrap()))
+    let socket = PathBuf::from(words.next().unwrap());
+    (child, socket, PathBuf::from(words.next().unwrap()))
 }
 
 #[tokio::test]
@@ -177,15 +180,15 @@ async fn a_killed_process_takes_its_server_along() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
 
-    let (mut child, port, data_dir) = child_with_a_server("hold", tmp.path());
+    let (mut child, socket, data_dir) = child_with_a_server("hold", tmp.path());
     assert!(data_dir.starts_with(tmp.path()));
-    assert!(port_open(port));
+    assert!(socket.exists());
 
     child.kill().unwrap(); // SIGKILL: no destructor, no stop()
     child.wait().unwrap();
 
     wait_until("the orphaned server stops", Duration::from_secs(30), || {
-        !port_open(port) && !data_dir.join("postmaster.pid").exists()
+        !socket.exists() && !data_dir.join("postmaster.pid").exists()
     });
     assert!(data_dir.exists(), "nobody was left to remove it…");
 
@@ -203,7 +206,7 @@ async fn two_fresh_databases_are_different_and_migrated(server: TestServer) {
     assert_ne!(a.url, b.url);
     for db in [&a, &b] {
         assert!(db.name.starts_with(&format!("propdesk_test_{}_", std::process::id())));
-        assert!(db.url.ends_with(&format!("/{}", db.name)));
+        assert_eq!(url::Url::parse(&db.url).unwrap().path(), format!("/{}", db.name));
         let current: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&db.pool).await.unwrap();
         assert_eq!(current, db.name);
         let inbox: i64 = sqlx::query_scalar("SELECT count(*) FROM inbox").fetch_one(&db.pool).await.unwrap();
@@ -261,7 +264,11 @@ async fn fresh_database_uses_database_url_when_set() {
             let expected = url::Url::parse(&url).unwrap().port().unwrap_or(5432);
             assert_eq!(port, i32::from(expected));
         }
-        _ => assert_ne!(port, 5432, "embedded cluster, not the machine's server"),
+        _ => {
+            // The embedded cluster, not the machine's server: it listens on no TCP address.
+            let listen: String = sqlx::query_scalar("SHOW listen_addresses").fetch_one(&db.pool).await.unwrap();
+            assert_eq!(listen, "", "embedded cluster, not the machine's server (port {port})");
+        }
     }
 }
 
@@ -283,4 +290,152 @@ async fn a_server_that_cannot_start_says_why() {
     assert!(matches!(err, EmbeddedPgError::Start { .. }), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("shared_buffers"), "the log tail is in the error: {message}");
+}
+
+/// The lines of `pg_hba.conf` that are not comments or blank.
+fn hba_rules(data_dir: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(data_dir.join("pg_hba.conf")).unwrap();
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).unwrap().permissions()) & 0o777
+}
+
+/// The URL with its password removed.
+fn without_password(url: &str) -> String {
+    let mut url = url::Url::parse(url).unwrap();
+    url.set_password(None).unwrap();
+    url.into()
+}
+
+/// `psql -c 'SELECT 1'` against `host` (a socket dir or an address) and the cluster's port, as
+/// `uid` (None: as we are), with `password` or none. Returns whether it connected, and what it said.
+fn psql(pg: &EmbeddedPg, host: &str, uid: Option<(u32, u32)>, password: Option<&str>) -> (bool, String) {
+    use std::os::unix::process::CommandExt;
+    let psql = EmbeddedPg::find_binaries().unwrap().postgres.with_file_name("psql");
+    let mut command = Command::new(psql);
+    command
+        .args(["-X", "-w", "-A", "-t", "-U", "postgres", "-d", "postgres", "-c", "SELECT 1", "-h", host, "-p"])
+        .arg(pg.port().to_string())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("PGCONNECT_TIMEOUT", "5")
+        .current_dir("/");
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    if let Some((uid, gid)) = uid {
+        command.uid(uid).gid(gid);
+    }
+    let output = command.output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success() && said.trim() == "1", said)
+}
+
+/// Only the process that owns the embedded cluster reaches it. As root (CI), another OS user
+/// really tries, through the socket and through TCP, with and without the password; otherwise
+/// the test says so and checks what makes that true: no TCP listener, a 0700 socket directory
+/// of the server's user, a 0600 password, and no way in without it.
+#[tokio::test]
+async fn no_other_os_user_can_reach_the_cluster() {
+    let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await.unwrap();
+    let server_uid = uid_of(pg.pid().unwrap());
+    let password = url::Url::parse(pg.url()).unwrap().password().unwrap().to_owned();
+
+    // No TCP listener, whatever postgresql.conf says.
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    let listen: String = sqlx::query_scalar("SHOW listen_addresses").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(listen, "");
+    assert!(!port_open(pg.port()), "nothing answers on 127.0.0.1:{}", pg.port());
+
+    // The socket's directory: the server's user's, and only theirs.
+    let dir = std::fs::metadata(pg.socket_dir()).unwrap();
+    assert_eq!(std::os::unix::fs::MetadataExt::uid(&dir), server_uid);
+    assert_eq!(mode_of(pg.socket_dir()), 0o700, "{}", pg.socket_dir().display());
+
+    // The password: random, kept 0600 in the data dir, and required.
+    let kept = pg.data_dir().join(propdesk::store::embedded::PASSWORD_FILE);
+    assert_eq!(std::fs::read_to_string(&kept).unwrap().trim(), password);
+    assert_eq!(mode_of(&kept), 0o600);
+    assert_eq!(hba_rules(pg.data_dir()), ["local all all scram-sha-256"]);
+    let refused = PgConnection::connect(&without_password(pg.url())).await.unwrap_err();
+    assert!(refused.to_string().contains("password authentication failed"), "{refused}");
+    let mut wrong = url::Url::parse(pg.url()).unwrap();
+    wrong.set_password(Some("not-the-password")).unwrap();
+    let refused = PgConnection::connect(wrong.as_str()).await.unwrap_err();
+    assert!(refused.to_string().contains("password authentication failed"), "{refused}");
+
+    let socket_dir = pg.socket_dir().to_str().unwrap().to_owned();
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!(
+            "not root: another OS user cannot be played here; checked no TCP listener, the 0700 socket \
+             directory and that the password is required"
+        );
+        return;
+    }
+    // The owner gets in with the password (so the refusals below are not a broken psql call)…
+    let (ok, said) = psql(&pg, &socket_dir, None, Some(&password));
+    assert!(ok, "the owner connects: {said}");
+    let (ok, said) = psql(&pg, &socket_dir, None, None);
+    assert!(!ok, "…but not without the password: {said}");
+
+    // …and another user gets nowhere, not even with the password.
+    let other = ["nobody", "daemon"]
+        .into_iter()
+        .filter_map(|name| nix::unistd::User::from_name(name).ok().flatten())
+        .find(|u| u.uid.as_raw() != server_uid && !u.uid.is_root())
+        .expect("an unprivileged user other than the server's");
+    let ids = Some((other.uid.as_raw(), other.gid.as_raw()));
+    for (host, password) in
+        [(socket_dir.as_str(), None), (socket_dir.as_str(), Some(password.as_str())), ("127.0.0.1", None)]
+    {
+        let (ok, said) = psql(&pg, host, ids, password);
+        assert!(!ok, "{} reached the cluster through {host}: {said}", other.name);
+        eprintln!("{} through {host} (password: {}): {}", other.name, password.is_some(), said.trim());
+    }
+    pg.stop().await.unwrap();
+}
+
+/// A DATA_DIR made by an older version (trust auth, no password, a TCP listener configured) is
+/// secured in place at its first start: a new password, pg_hba rewritten, no listener, data kept.
+#[tokio::test]
+async fn a_cluster_made_by_an_older_version_is_secured_in_place() {
+    let parent = tempfile::tempdir().unwrap();
+    let data_dir = parent.path().join("cluster");
+    let opts = || EmbeddedOptions { data_dir: Some(data_dir.clone()), fast: true };
+    let pg = EmbeddedPg::start(opts()).await.unwrap();
+    let old_password = url::Url::parse(pg.url()).unwrap().password().unwrap().to_owned();
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE kept (v TEXT); INSERT INTO kept VALUES ('still here'); ALTER ROLE postgres PASSWORD NULL",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    pg.stop().await.unwrap();
+    // What `initdb -A trust` and the old start left: trust everywhere, a listener in the config.
+    std::fs::write(
+        data_dir.join("pg_hba.conf"),
+        "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n",
+    )
+    .unwrap();
+    let mut conf = std::fs::OpenOptions::new().append(true).open(data_dir.join("postgresql.conf")).unwrap();
+    std::io::Write::write_all(&mut conf, b"listen_addresses = '127.0.0.1'\n").unwrap();
+    std::fs::remove_file(data_dir.join(propdesk::store::embedded::PASSWORD_FILE)).unwrap();
+
+    let pg = EmbeddedPg::start(opts()).await.unwrap();
+    let password = url::Url::parse(pg.url()).unwrap().password().unwrap().to_owned();
+    assert_ne!(password, old_password, "a new password");
+    assert_eq!(mode_of(&data_dir.join(propdesk::store::embedded::PASSWORD_FILE)), 0o600);
+    assert_eq!(hba_rules(&data_dir), ["local all all scram-sha-256"]);
+    assert!(PgConnection::connect(&without_password(pg.url())).await.is_err(), "trust is gone");
+    let mut conn = PgConnection::connect(pg.url()).await.unwrap();
+    let listen: String = sqlx::query_scalar("SHOW listen_addresses").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(listen, "", "the command line wins over postgresql.conf");
+    let v: String = sqlx::query_scalar("SELECT v FROM kept").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(v, "still here");
+    conn.close().await.unwrap();
+    pg.stop().await.unwrap();
 }

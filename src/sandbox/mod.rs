@@ -78,7 +78,7 @@ impl Sandbox {
         let settings = Arc::new(settings);
         let bot = Bot::new(TOKEN).set_api_url(url.clone());
         // No operator endpoints in the sandbox: one port (the chat page) is enough.
-        let options = AppOptions { listen: None, ..AppOptions::production(&settings) };
+        let options = AppOptions { listen: None, ..AppOptions::production(&settings, None) };
         let running = app::start(settings.clone(), pool, bot, Arc::new(SystemClock), options).await?;
         // The demo staff have opened the bot before, as real staff would
         // have: Telegram lets a bot write only to people who wrote to it.

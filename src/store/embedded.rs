@@ -1,8 +1,21 @@
 //! A private PostgreSQL cluster started from the locally installed binaries.
 //!
 //! Used when `DATABASE_URL` is unset: by `propdesk sandbox`/`run` and by the test suite (see
-//! [`super::testdb`]). The cluster lives in its own data folder (a temp dir by default), listens on
-//! 127.0.0.1 on a free port with its unix socket inside the data folder, and goes away with us:
+//! [`super::testdb`]). The cluster lives in its own data folder (a temp dir by default). Only
+//! the process that owns it can reach it:
+//!
+//! - no TCP listener at all (`listen_addresses = ''`): the one way in is a unix socket in a
+//!   directory only the server's user can enter (the 0700 data dir, or a 0700 temp dir when the
+//!   data dir's path is too long for a socket). As root, the server runs as an unprivileged user
+//!   and owns that directory; root still enters it (root passes directory permissions);
+//! - on top of that (defence in depth), `pg_hba.conf` holds one line, `local all all
+//!   scram-sha-256`, and the superuser has a random password made when the cluster is made and
+//!   kept 0600 in the data dir ([`PASSWORD_FILE`]). Both are (re)written at every start, so a
+//!   cluster made by an older version (trust auth, a TCP listener on 127.0.0.1) is secured in
+//!   place the first time this version starts it: the password is set in single-user mode,
+//!   before any listener exists.
+//!
+//! And it goes away with us:
 //!
 //! - `postgres` is our direct child (not daemonized by `pg_ctl`), in its own process group so a
 //!   terminal's Ctrl-C reaches only us and we decide when the database stops (after the work in
@@ -19,7 +32,6 @@
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, SeekFrom};
-use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -32,8 +44,17 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, User};
 use sqlx::Connection;
 
-/// The superuser `initdb` creates; the URL connects as it (trust auth on 127.0.0.1 only).
+/// The superuser `initdb` creates; the URL connects as it, with its password, over the socket.
 const SUPERUSER: &str = "postgres";
+/// The superuser's password, in the data dir, 0600, owned by the server's user.
+pub const PASSWORD_FILE: &str = "propdesk-superuser-password";
+/// What `pg_hba.conf` says, written at every start.
+const PG_HBA: &str = "\
+# Written by propdesk at every start of its embedded cluster (src/store/embedded.rs): the only way
+# in is the unix socket, in a directory only the server's user can enter (there is no TCP
+# listener), with the superuser's password (kept 0600 in propdesk-superuser-password).
+local all all scram-sha-256
+";
 /// Prefix of temp data dirs: `propdesk-pg-<pid>-<rand>`.
 const TEMP_PREFIX: &str = "propdesk-pg-";
 /// Server log, inside the data dir.
@@ -45,9 +66,6 @@ const VERSIONED_ROOT: &str = "/usr/lib/postgresql";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a fast shutdown may take before we escalate to SIGQUIT, then SIGKILL.
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
-/// A free port is picked by binding port 0 and releasing it; another process can take it in
-/// between, so a start that fails to bind is retried on a new port this many times.
-const PORT_ATTEMPTS: usize = 5;
 /// Unix socket paths are limited to 107 bytes; beyond this the socket goes to a short temp dir.
 const MAX_SOCKET_DIR_LEN: usize = 80;
 
@@ -72,6 +90,8 @@ pub enum EmbeddedPgError {
     },
     #[error("initdb {data_dir} failed ({status}):\n{output}")]
     Initdb { data_dir: PathBuf, status: ExitStatus, output: String },
+    #[error("setting the superuser's password of {data_dir} (single-user mode) failed ({status}):\n{output}")]
+    Password { data_dir: PathBuf, status: ExitStatus, output: String },
     #[error("embedded PostgreSQL did not start: {reason}; tail of {log}:\n{tail}")]
     Start { reason: String, log: PathBuf, tail: String },
     #[error("embedded PostgreSQL (pid {pid}) did not stop within {after:?}")]
@@ -196,8 +216,9 @@ pub struct EmbeddedPg {
 
 impl std::fmt::Debug for EmbeddedPg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the URL: it holds the superuser's password.
         f.debug_struct("EmbeddedPg")
-            .field("url", &self.url)
+            .field("socket_dir", &self.socket_path)
             .field("data_dir", &self.data_dir)
             .field("pid", &self.child.as_ref().map(Child::id))
             .finish()
@@ -210,8 +231,8 @@ impl EmbeddedPg {
         PgBinaries::find_in(&BinarySearch::system())
     }
 
-    /// Initializes the cluster if needed, starts the server on 127.0.0.1:<free port> and returns
-    /// once it accepts connections.
+    /// Initializes the cluster if needed (or secures one made by an older version), starts the
+    /// server on its private unix socket and returns once it accepts connections.
     pub async fn start(opts: EmbeddedOptions) -> Result<Self, EmbeddedPgError> {
         let binaries = Self::find_binaries()?;
         Self::start_with(&binaries, opts).await
@@ -225,6 +246,9 @@ impl EmbeddedPg {
         let (data_dir, temp_dir) = match opts.data_dir {
             Some(dir) => {
                 fs::create_dir_all(&dir).map_err(EmbeddedPgError::io(format!("creating {}", dir.display())))?;
+                // Absolute: the server resolves a relative socket directory against the data dir.
+                let dir =
+                    fs::canonicalize(&dir).map_err(EmbeddedPgError::io(format!("resolving {}", dir.display())))?;
                 (dir, None)
             }
             None => {
@@ -235,7 +259,8 @@ impl EmbeddedPg {
                 (temp.path().to_path_buf(), Some(temp))
             }
         };
-        // PostgreSQL insists on 0700 (or 0750) for its data dir.
+        // PostgreSQL insists on 0700 (or 0750) for its data dir; 0700 also keeps everyone but the
+        // server's user out of the socket when it lives here.
         fs::set_permissions(&data_dir, fs::Permissions::from_mode(0o700))
             .map_err(EmbeddedPgError::io(format!("chmod {}", data_dir.display())))?;
         run_as.chown_tree(&data_dir)?;
@@ -243,75 +268,89 @@ impl EmbeddedPg {
         if !data_dir.join("PG_VERSION").exists() {
             initdb(binaries, &data_dir, &run_as, opts.fast)?;
         }
+        let password = secure(binaries, &data_dir, &run_as)?;
 
         let (socket_dir, socket_temp) = if data_dir.as_os_str().len() <= MAX_SOCKET_DIR_LEN {
             (data_dir.clone(), None)
         } else {
+            // tempfile makes it 0700.
             let temp = tempfile::Builder::new()
                 .prefix(&format!("{TEMP_PREFIX}{}-sock-", std::process::id()))
                 .tempdir()
                 .map_err(EmbeddedPgError::io("creating a socket dir"))?;
+            fs::set_permissions(temp.path(), fs::Permissions::from_mode(0o700))
+                .map_err(EmbeddedPgError::io(format!("chmod {}", temp.path().display())))?;
             run_as.chown_tree(temp.path())?;
             (temp.path().to_path_buf(), Some(temp))
         };
 
+        // The port only names the socket (`.s.PGSQL.<port>`), as nothing listens on TCP. A port
+        // free on 127.0.0.1 all the same, so that no client that tries TCP by mistake reaches
+        // another server (the machine's own on 5432, say).
+        let port = free_port()?;
         let log_path = data_dir.join(LOG_FILE);
-        let mut last_error = None;
-        for _ in 0..PORT_ATTEMPTS {
-            let port = free_port()?;
-            let mut server = EmbeddedPg {
-                url: format!("postgres://{SUPERUSER}@127.0.0.1:{port}/postgres"),
-                port,
-                data_dir: data_dir.clone(),
-                log_path: log_path.clone(),
-                child: None,
-                keeper: None,
-                temp_dir: None,
-                socket_dir: None,
-                binaries: binaries.clone(),
-                socket_path: socket_dir.clone(),
-                fast: opts.fast,
-            };
-            let log_start = fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
-            let command = server_command(binaries, &data_dir, &socket_dir, port, &run_as, opts.fast);
-            let (child, keeper) = spawn_kept(command, &log_path, &run_as)?;
-            server.child = Some(child);
-            server.keeper = Some(keeper);
-            match server.wait_until_ready().await {
-                Ok(()) => {
-                    server.temp_dir = temp_dir;
-                    server.socket_dir = socket_temp;
-                    tracing::info!(url = %server.url, data_dir = %data_dir.display(), "embedded PostgreSQL started");
-                    return Ok(server);
+        let mut server = EmbeddedPg {
+            url: socket_url(&socket_dir, port, &password),
+            port,
+            data_dir: data_dir.clone(),
+            log_path: log_path.clone(),
+            child: None,
+            keeper: None,
+            temp_dir: None,
+            socket_dir: None,
+            binaries: binaries.clone(),
+            socket_path: socket_dir.clone(),
+            fast: opts.fast,
+        };
+        let log_start = fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
+        let command = server_command(binaries, &data_dir, &socket_dir, port, &run_as, opts.fast);
+        let (child, keeper) = spawn_kept(command, &log_path, &run_as)?;
+        server.child = Some(child);
+        server.keeper = Some(keeper);
+        match server.wait_until_ready().await {
+            Ok(()) => {
+                server.temp_dir = temp_dir;
+                server.socket_dir = socket_temp;
+                tracing::info!(
+                    socket_dir = %socket_dir.display(),
+                    data_dir = %data_dir.display(),
+                    "embedded PostgreSQL started (unix socket only, password required)"
+                );
+                Ok(server)
+            }
+            Err(reason) => {
+                // Don't remove the data dir yet (the log is in it): `server` owns no temp dir.
+                let _ = server.shutdown();
+                let tail = log_tail(&log_path, log_start);
+                // On failure a temp data dir is kept (its log explains why); the next start
+                // removes it.
+                if let Some(temp) = temp_dir {
+                    let _ = temp.keep();
                 }
-                Err(reason) => {
-                    // Don't remove the data dir yet (the log is in it): `server` owns no temp dir.
-                    let _ = server.shutdown();
-                    let tail = log_tail(&log_path, log_start);
-                    let port_taken =
-                        tail.contains("could not bind") || tail.contains("could not create any TCP/IP sockets");
-                    last_error = Some(EmbeddedPgError::Start { reason, log: log_path.clone(), tail });
-                    if !port_taken {
-                        break;
-                    }
-                    tracing::warn!(port, "port taken before PostgreSQL could bind it, retrying");
-                }
+                Err(EmbeddedPgError::Start { reason, log: log_path, tail })
             }
         }
-        // On failure a temp data dir is kept (its log explains why); the next start removes it.
-        if let Some(temp) = temp_dir {
-            let _ = temp.keep();
-        }
-        Err(last_error.expect("at least one attempt"))
     }
 
-    /// `postgres://postgres@127.0.0.1:<port>/postgres`
+    /// `postgres://postgres:<password>@localhost:<port>/postgres?host=<socket dir>`: the superuser,
+    /// over the private unix socket. It holds the password: never log it.
     pub fn url(&self) -> &str {
         &self.url
     }
 
+    /// The number in the socket's name (`.s.PGSQL.<port>`); nothing listens on it over TCP.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The directory of the server's unix socket: 0700, the server's user's.
+    pub fn socket_dir(&self) -> &Path {
+        &self.socket_path
+    }
+
+    /// The socket file itself; it exists while the server runs.
+    pub fn socket_file(&self) -> PathBuf {
+        self.socket_path.join(format!(".s.PGSQL.{}", self.port))
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -348,8 +387,14 @@ impl EmbeddedPg {
                 conn.close().await
             })
             .await;
-            if let Ok(Ok(())) = attempt {
-                return Ok(());
+            match attempt {
+                Ok(Ok(())) => return Ok(()),
+                // 28P01 invalid_password, 28000 invalid_authorization_specification: the server
+                // is up and refuses us; waiting will not change that.
+                Ok(Err(sqlx::Error::Database(e))) if matches!(e.code().as_deref(), Some("28P01" | "28000")) => {
+                    return Err(format!("the server refuses the superuser's password: {}", e.message()));
+                }
+                _ => {}
             }
             if Instant::now() > deadline {
                 return Err(format!("not accepting connections after {READY_TIMEOUT:?}"));
@@ -358,16 +403,15 @@ impl EmbeddedPg {
         }
     }
 
-    /// Stops the server and keeps its data dir and port, as an operator restarting PostgreSQL
+    /// Stops the server and keeps its data dir and socket, as an operator restarting PostgreSQL
     /// would: clients lose their connections until [`EmbeddedPg::restart_server`]. For drills.
     /// Blocks the calling thread while the server shuts down (fast shutdown: well under a second).
     pub async fn stop_server(&mut self) -> Result<(), EmbeddedPgError> {
         self.stop_child()
     }
 
-    /// Starts the server stopped by [`EmbeddedPg::stop_server`] again, on the same port (clients
-    /// reconnect to the same URL), and returns once it accepts connections. Fails if something
-    /// else took the port meanwhile.
+    /// Starts the server stopped by [`EmbeddedPg::stop_server`] again, on the same socket (clients
+    /// reconnect to the same URL), and returns once it accepts connections.
     pub async fn restart_server(&mut self) -> Result<(), EmbeddedPgError> {
         if self.child.is_some() {
             return Ok(());
@@ -383,7 +427,7 @@ impl EmbeddedPg {
             let tail = log_tail(&self.log_path, log_start);
             return Err(EmbeddedPgError::Start { reason, log: self.log_path.clone(), tail });
         }
-        tracing::info!(url = %self.url, "embedded PostgreSQL restarted");
+        tracing::info!(socket_dir = %self.socket_path.display(), "embedded PostgreSQL restarted");
         Ok(())
     }
 
@@ -514,7 +558,8 @@ fn pg_command(program: &Path, run_as: &RunAs) -> Command {
 
 fn initdb(binaries: &PgBinaries, data_dir: &Path, run_as: &RunAs, fast: bool) -> Result<(), EmbeddedPgError> {
     let mut command = pg_command(&binaries.initdb, run_as);
-    command.arg("-D").arg(data_dir).args(["-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C"]);
+    // `reject` until `secure` writes the real pg_hba.conf and sets the password: never trust.
+    command.arg("-D").arg(data_dir).args(["-U", SUPERUSER, "-A", "reject", "-E", "UTF8", "--locale=C"]);
     if fast {
         command.arg("--no-sync");
     }
@@ -529,6 +574,88 @@ fn initdb(binaries: &PgBinaries, data_dir: &Path, run_as: &RunAs, fast: bool) ->
     })
 }
 
+/// Makes the cluster reachable only with the superuser's password, at every start: sets a random
+/// one (in single-user mode, so no listener exists meanwhile) when the data dir keeps none yet
+/// (freshly initdb'd, or made by an older version with trust auth), and writes `pg_hba.conf`.
+/// Returns the password.
+fn secure(binaries: &PgBinaries, data_dir: &Path, run_as: &RunAs) -> Result<String, EmbeddedPgError> {
+    let path = data_dir.join(PASSWORD_FILE);
+    let kept = match fs::read_to_string(&path) {
+        Ok(text) => Some(text.trim().to_owned()).filter(|p| is_our_password(p)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(EmbeddedPgError::Io { context: format!("reading {}", path.display()), source: e }),
+    };
+    let password = match kept {
+        Some(password) => {
+            // Whatever its mode was, it is 0600 from now on.
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
+                .map_err(EmbeddedPgError::io(format!("chmod {}", path.display())))?;
+            password
+        }
+        None => {
+            let password: String = rand::random::<[u8; 32]>().iter().map(|b| format!("{b:02x}")).collect();
+            set_password(binaries, data_dir, run_as, &password)?;
+            // Only once the role has it: a crash in between makes the next start set a new one.
+            write_private(&path, &password, run_as)?;
+            tracing::info!(data_dir = %data_dir.display(), "embedded PostgreSQL: the superuser has a new password");
+            password
+        }
+    };
+    write_private(&data_dir.join("pg_hba.conf"), PG_HBA, run_as)?;
+    Ok(password)
+}
+
+/// 64 hex digits, as [`secure`] makes them (so the password can go into SQL as a literal).
+fn is_our_password(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `ALTER ROLE postgres PASSWORD …` in single-user mode (the server must not be running).
+fn set_password(binaries: &PgBinaries, data_dir: &Path, run_as: &RunAs, password: &str) -> Result<(), EmbeddedPgError> {
+    use std::io::Write as _;
+    let mut command = pg_command(&binaries.postgres, run_as);
+    command
+        .arg("--single")
+        .arg("-D")
+        .arg(data_dir)
+        .args(["-c", "password_encryption=scram-sha-256", "-c", "listen_addresses=", SUPERUSER])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child =
+        command.spawn().map_err(EmbeddedPgError::io(format!("running {} --single", binaries.postgres.display())))?;
+    let statement = format!("ALTER ROLE {SUPERUSER} PASSWORD '{password}';\n");
+    let written = child.stdin.take().expect("piped").write_all(statement.as_bytes());
+    let output = child.wait_with_output().map_err(EmbeddedPgError::io("waiting for postgres --single"))?;
+    // The server may echo the statement with an error: the password never reaches our errors.
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+        .replace(password, "***");
+    if output.status.success() && written.is_ok() && !text.contains("ERROR:") && !text.contains("FATAL:") {
+        return Ok(());
+    }
+    Err(EmbeddedPgError::Password { data_dir: data_dir.to_path_buf(), status: output.status, output: text })
+}
+
+/// Writes `contents` to `path` with mode 0600 (through a temp file and a rename), owned by the
+/// server's user.
+fn write_private(path: &Path, contents: &str, run_as: &RunAs) -> Result<(), EmbeddedPgError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let temp = path.with_extension("propdesk-tmp");
+    let _ = fs::remove_file(&temp);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temp)
+        .map_err(EmbeddedPgError::io(format!("creating {}", temp.display())))?;
+    file.write_all(contents.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(EmbeddedPgError::io(format!("writing {}", temp.display())))?;
+    run_as.chown_tree(&temp)?;
+    fs::rename(&temp, path).map_err(EmbeddedPgError::io(format!("renaming {}", temp.display())))
+}
+
 fn server_command(
     binaries: &PgBinaries,
     data_dir: &Path,
@@ -539,8 +666,14 @@ fn server_command(
 ) -> Command {
     let mut command = pg_command(&binaries.postgres, run_as);
     command.arg("-D").arg(data_dir).arg("-p").arg(port.to_string());
-    let mut settings =
-        vec!["listen_addresses=127.0.0.1".to_string(), format!("unix_socket_directories={}", socket_dir.display())];
+    // On the command line, so neither postgresql.conf nor ALTER SYSTEM can open a TCP listener or
+    // move the socket out of its private directory. The socket file itself is 0700 too.
+    let mut settings = vec![
+        "listen_addresses=".to_string(),
+        format!("unix_socket_directories={}", socket_dir.display()),
+        "unix_socket_permissions=0700".to_string(),
+        "password_encryption=scram-sha-256".to_string(),
+    ];
     if fast {
         // Crash safety is worthless for a test cluster; speed is not. Tests also run in parallel,
         // each with its own pool, so leave room for many connections.
@@ -623,8 +756,17 @@ fn spawn_kept(mut command: Command, log_path: &Path, run_as: &RunAs) -> Result<(
     Ok((child, Keeper { release: release_tx, thread }))
 }
 
+/// The superuser's URL over the unix socket in `socket_dir`: sqlx (and libpq) read a `host`
+/// parameter that starts with `/` as a socket directory.
+fn socket_url(socket_dir: &Path, port: u16, password: &str) -> String {
+    let mut url = url::Url::parse(&format!("postgres://{SUPERUSER}@localhost:{port}/postgres")).expect("a valid URL");
+    let _ = url.set_password(Some(password));
+    url.query_pairs_mut().append_pair("host", &socket_dir.to_string_lossy());
+    url.into()
+}
+
 fn free_port() -> Result<u16, EmbeddedPgError> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+    std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .map_err(EmbeddedPgError::io("finding a free port"))

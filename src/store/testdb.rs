@@ -105,7 +105,7 @@ async fn shared_cluster() -> anyhow::Result<&'static EmbeddedPg> {
         .get_or_try_init(|| async {
             let started = std::time::Instant::now();
             let pg = EmbeddedPg::start(EmbeddedOptions { data_dir: None, fast: true }).await?;
-            tracing::info!(elapsed = ?started.elapsed(), url = pg.url(), "test cluster started");
+            tracing::info!(elapsed = ?started.elapsed(), socket_dir = %pg.socket_dir().display(), "test cluster started");
             anyhow::Ok(pg)
         })
         .await

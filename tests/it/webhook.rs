@@ -1,7 +1,8 @@
 //! Webhook mode and the operator endpoints, over real HTTP: updates posted
 //! to the app's webhook land in the inbox before the 200 and are handled
 //! once; a request without the right secret is refused and stores nothing;
-//! /healthz, /readyz and /metrics answer what they should.
+//! /healthz, /readyz and /metrics answer what they should, and a flood of
+//! them neither delays the bot nor floods the database.
 
 use std::time::Duration;
 
@@ -181,6 +182,8 @@ async fn health_readiness_and_metrics_in_polling_mode() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
+    // Readiness is asked at most once a second; a second later it is asked again.
+    app.advance(chrono::Duration::seconds(2));
     let (status, body) = get(&app, "/readyz").await;
     assert_eq!(status, 503);
     assert!(body.contains("migrations not applied") && body.contains(&newest.to_string()), "{body}");
@@ -198,5 +201,71 @@ async fn health_readiness_and_metrics_in_polling_mode() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(get(&app, "/healthz").await.0, 200);
+    app.stop().await;
+}
+
+/// 200 /readyz and 200 /metrics at once, while the readiness query waits on a lock (as on a
+/// database under load, each such query would hold its connection for up to 2 s): an owner who
+/// talks to the bot meanwhile is answered, because the probes never touch the pool that stores
+/// updates; they share one connection of their own and ask at most once a second per endpoint.
+#[tokio::test]
+async fn a_flood_of_probes_neither_delays_the_bot_nor_floods_the_database() {
+    use sqlx::Connection as _;
+    let app = TestApp::spawn_with_endpoints().await;
+    let owner = app.person(710_005, "陈静", "zh-hans", "8613800000005");
+    let mut blocker = sqlx::PgConnection::connect_with(&app.pool.connect_options()).await.unwrap();
+    sqlx::raw_sql("BEGIN; LOCK TABLE _sqlx_migrations IN ACCESS EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
+
+    let started = std::time::Instant::now();
+    let client = reqwest::Client::new();
+    let probes: Vec<_> = (0..400)
+        .map(|i| {
+            let request = client.get(format!("{}{}", app.http(), if i % 2 == 0 { "/readyz" } else { "/metrics" }));
+            tokio::spawn(async move {
+                let answer = request.send().await.expect("the endpoint answers");
+                (answer.status().as_u16(), answer.text().await.unwrap())
+            })
+        })
+        .collect();
+    // The flood is on: a readiness query waits for the lock.
+    let waiting = "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                   WHERE NOT l.granted AND c.relname = '_sqlx_migrations'";
+    while app.count(waiting).await == 0 {
+        assert!(started.elapsed() < WAIT, "no probe reached the database");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    // The owner is answered while it lasts.
+    let greeting = owner.says("/start").await;
+    assert!(greeting.text.is_some_and(|t| !t.is_empty()));
+    let connections = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'propdesk-ops' \
+                       AND datname = current_database()";
+    assert_eq!(app.count(connections).await, 1, "the probes use one connection of their own");
+
+    let mut answers = Vec::new();
+    for probe in probes {
+        answers.push(probe.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    sqlx::raw_sql("ROLLBACK").execute(&mut blocker).await.unwrap();
+    let readiness: Vec<_> = answers.iter().step_by(2).collect();
+    assert!(
+        readiness.iter().all(|(status, body)| *status == 503 && body.trim() == "database: no answer in time"),
+        "{readiness:?}"
+    );
+    assert!(answers.iter().skip(1).step_by(2).all(|(status, _)| *status == 200));
+
+    // Each endpoint asked the database at most once a second (however long the flood took to
+    // serve), not once per probe.
+    let (_, metrics) = get(&app, "/metrics").await;
+    let bound = 2.0 + elapsed.as_secs_f64().ceil();
+    for endpoint in ["readyz", "metrics"] {
+        let asked = sample(&metrics, &format!("propdesk_probe_queries_total{{endpoint=\"{endpoint}\"}}"));
+        assert!((1.0..=bound).contains(&asked), "{endpoint}: {asked} queries for 200 probes in {elapsed:?}");
+        eprintln!("{endpoint}: {asked} queries for 200 probes in {elapsed:?}");
+    }
+    // The lock is gone; a second later readiness is asked again and holds.
+    app.advance(chrono::Duration::seconds(2));
+    assert_eq!(get(&app, "/readyz").await, (200, "ready\n".to_owned()));
     app.stop().await;
 }
