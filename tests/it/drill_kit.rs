@@ -13,10 +13,10 @@
 //! they are at and waits for the next prompt. While the bot is dead the
 //! drill compares, owner by owner, the last prompt in the chat with the step
 //! saved in the database: equal, or the database one step ahead (the update
-//! was committed and the bot died before its replies went out: the design
-//! sends replies after commit, so these are lost; the owner is told where
-//! they stand, as scrolling back would not show them, and goes on from the
-//! saved step). Anything else fails the drill.
+//! was committed and the bot died before its replies went out: they are kept
+//! in the outbox with the commit and sent after the restart, and the owner
+//! waits for them; one the dead bot had sent but not yet marked comes twice).
+//! Anything else fails the drill.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -429,9 +429,13 @@ pub struct KillReport {
     pub at_sends: usize,
     /// Owners whose saved step equals the last prompt they saw.
     pub consistent: usize,
-    /// Owners whose saved step is one ahead: the update was committed, its
-    /// replies were not sent.
+    /// Owners whose saved step is one ahead with the reply kept in the
+    /// outbox: committed, not yet shown, sent after the restart.
+    pub replies_in_flight: usize,
+    /// Owners whose saved step is one ahead and no reply is kept: lost.
     pub replies_lost: usize,
+    /// Direct-reply rows claimed when the bot died: each may arrive twice.
+    pub claimed_replies: usize,
     /// Outbox rows claimed ('sending') when the bot died: sent or not, the
     /// sender does not know; they go out again.
     pub claimed: usize,
@@ -472,6 +476,8 @@ pub struct KillFigures {
     pub owners_out_of_order: usize,
     /// Prompts never shown, in all (each one a lost direct reply).
     pub prompts_missing: usize,
+    /// Prompts shown twice in a row (a direct reply sent again after a kill).
+    pub reply_duplicates: usize,
     pub expired_button_alerts: usize,
     pub notice_losses: usize,
     pub notice_duplicates: usize,
@@ -568,6 +574,9 @@ impl KillDrill {
             let saved = saved_step(&community.pool, owner.id).await;
             if saved == seen {
                 report.consistent += 1;
+            } else if saved == seen + 1 && replies_kept(&community.pool, owner.id).await > 0 {
+                // The restarted bot sends it: the owner goes on waiting for it.
+                report.replies_in_flight += 1;
             } else if saved == seen + 1 {
                 report.replies_lost += 1;
                 *owner.told.lock().unwrap() = Some(saved);
@@ -587,6 +596,9 @@ impl KillDrill {
             .await
             .unwrap();
         report.claimed = report.claimed_chats.len();
+        report.claimed_replies =
+            count(&community.pool, "SELECT count(*) FROM outbox WHERE state = 'sending' AND reply_of IS NOT NULL").await
+                as usize;
         report
     }
 
@@ -617,10 +629,14 @@ impl KillDrill {
         let ticket_count = |o: &i64| tickets_by_owner.get(o).copied().unwrap_or(0);
         let owners_without_ticket = dialogue_owners.iter().filter(|o| ticket_count(o) == 0).count();
         let owners_with_more_tickets = dialogue_owners.iter().filter(|o| ticket_count(o) > 1).count();
-        let mut owners_out_of_order = 0;
-        let mut prompts_missing = 0;
+        let (mut owners_out_of_order, mut prompts_missing, mut reply_duplicates) = (0, 0, 0);
         for owner in &dialogue_owners {
-            let shown = prompts.shown(emu, *owner);
+            let mut shown = prompts.shown(emu, *owner);
+            // A prompt shown twice in a row: a reply the dead bot had sent and
+            // not yet marked, sent again after the restart.
+            let before = shown.len();
+            shown.dedup();
+            reply_duplicates += before - shown.len();
             if shown.windows(2).any(|w| w[1] <= w[0]) {
                 owners_out_of_order += 1;
             }
@@ -688,6 +704,7 @@ impl KillDrill {
             owners_with_more_tickets,
             owners_out_of_order,
             prompts_missing,
+            reply_duplicates,
             expired_button_alerts,
             notice_losses,
             notice_duplicates,
@@ -715,8 +732,8 @@ impl KillDrill {
         ];
         for (i, k) in f.kills.iter().enumerate() {
             lines.push(format!(
-                "{name}: kill {} at sendMessage #{}: owners consistent {} / replies lost (committed, unsent) {} / outbox rows in flight {} → duplicates {} / back up in {:.2} s",
-                i + 1, k.at_sends, k.consistent, k.replies_lost, k.claimed, k.duplicates, k.restart_secs
+                "{name}: kill {} at sendMessage #{}: owners consistent {} / replies committed and unsent: kept {}, lost {} / outbox rows in flight {} (replies {}) → notification duplicates {} / back up in {:.2} s",
+                i + 1, k.at_sends, k.consistent, k.replies_in_flight, k.replies_lost, k.claimed, k.claimed_replies, k.duplicates, k.restart_secs
             ));
         }
         lines.extend([
@@ -732,7 +749,10 @@ impl KillDrill {
                 "{name}: owners whose prompts repeat or go back / button-expired alerts   {} / {}",
                 f.owners_out_of_order, f.expired_button_alerts
             ),
-            format!("{name}: prompts never shown (lost direct replies)              {}", f.prompts_missing),
+            format!(
+                "{name}: prompts never shown (lost direct replies) / shown twice (replies sent again)   {} / {}",
+                f.prompts_missing, f.reply_duplicates
+            ),
             format!(
                 "{name}: notice {notice_id}: recipients without / extra copies           {} / {}",
                 f.notice_losses, f.notice_duplicates
@@ -763,7 +783,9 @@ impl KillFigures {
         assert_eq!(self.owners_out_of_order, 0, "dialogue steps in order, none repeated:\n{all}");
         assert_eq!(self.expired_button_alerts, 0, "every owner resumed at their step:\n{all}");
         let lost: usize = self.kills.iter().map(|k| k.replies_lost).sum();
-        assert!(self.prompts_missing <= lost, "only replies cut off by a kill are missing:\n{all}");
+        assert_eq!(lost + self.prompts_missing, 0, "no direct reply lost:\n{all}");
+        let in_flight: usize = self.kills.iter().map(|k| k.claimed_replies).sum();
+        assert!(self.reply_duplicates <= in_flight, "replies sent twice only from those in flight at a kill:\n{all}");
         assert_eq!(self.notice_losses + self.cards_missing, 0, "every notification delivered:\n{all}");
         assert_eq!(self.duplicates_outside_claimed, 0, "duplicates only from rows in flight at a kill:\n{all}");
         for k in &self.kills {
@@ -772,6 +794,17 @@ impl KillFigures {
         assert!(self.max_duplicates_per_chat <= kills, "at most one per chat per kill:\n{all}");
         assert!(!self.outbox.contains("dead") && !self.outbox.contains("pending"), "{all}");
     }
+}
+
+/// The direct replies to `owner` kept and not yet sent.
+async fn replies_kept(pool: &PgPool, owner: i64) -> i64 {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM outbox WHERE chat_id = $1 AND reply_of IS NOT NULL AND state IN ('pending', 'sending')",
+    )
+    .bind(owner)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 pub async fn count(pool: &PgPool, sql: &str) -> i64 {
