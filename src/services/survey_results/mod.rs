@@ -15,7 +15,7 @@ use sqlx::PgConnection;
 
 use crate::domain::UnitAddress;
 use crate::domain::survey::{Question, QuestionKind};
-use crate::services::export::UTF8_BOM;
+use crate::spreadsheet::CsvSheet;
 use crate::store::survey_results as store;
 use crate::store::surveys;
 
@@ -222,19 +222,18 @@ pub async fn write_csv(
     conn: &mut PgConnection,
     survey_id: i64,
     tz: chrono_tz::Tz,
-    mut out: impl std::io::Write,
+    out: impl std::io::Write,
 ) -> anyhow::Result<Option<usize>> {
     if surveys::get(conn, survey_id).await.context("reading the survey")?.is_none() {
         return Ok(None);
     }
     let questions = surveys::questions(conn, survey_id).await.context("reading the survey's questions")?;
-    out.write_all(UTF8_BOM).context("writing the export")?;
-    let mut csv = csv::Writer::from_writer(out);
+    let mut csv = CsvSheet::new(out).context("writing the export")?;
     let header = CSV_FIXED_HEADER
         .iter()
         .map(|h| h.to_string())
         .chain(questions.iter().enumerate().map(|(n, q)| format!("Q{} {}", n + 1, q.prompt)));
-    csv.write_record(header).context("writing the export")?;
+    csv.row(header).context("writing the export")?;
 
     let mut rows = store::export_rows(conn, survey_id);
     let mut current: Option<Vec<String>> = None;
@@ -243,7 +242,7 @@ pub async fn write_csv(
     while let Some(row) = rows.try_next().await.context("reading answers for the export")? {
         if current_id != Some(row.response_id) {
             if let Some(record) = current.take() {
-                csv.write_record(&record).context("writing the export")?;
+                csv.row(&record).context("writing the export")?;
                 written += 1;
             }
             current_id = Some(row.response_id);
@@ -256,7 +255,7 @@ pub async fn write_csv(
         }
     }
     if let Some(record) = current.take() {
-        csv.write_record(&record).context("writing the export")?;
+        csv.row(&record).context("writing the export")?;
         written += 1;
     }
     csv.flush().context("writing the export")?;
