@@ -542,3 +542,58 @@ async fn not_resolved_without_saying_why_is_sent_back_too() {
     assert_eq!(d.app.count("SELECT reopen_count::int8 FROM tickets").await, 1);
     d.app.stop().await;
 }
+
+/// A late 🙋 Take on a card that already lost its button: the colleague is
+/// told who has it, and closing the buttons that are already gone (Telegram:
+/// 400 "message is not modified") is done, not a failure. The log is read in a
+/// child process of this test binary, as `log_privacy` does: one global
+/// subscriber per process, quiet unless `TEST_LOG`.
+#[test]
+fn a_late_take_is_answered_and_leaves_no_warning_in_the_log() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "complaints::late_take_scenario", "--nocapture", "--test-threads=1"])
+        .env("TEST_LOG", "1")
+        .env("LOG_LEVEL", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the scenario failed:\n{stdout}\n{log}");
+    assert!(stdout.contains("1 passed"), "the scenario ran: {stdout}");
+    let noisy: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+    assert!(noisy.is_empty(), "a late Take is not a warning:\n{}", noisy.join("\n"));
+}
+
+#[tokio::test]
+#[ignore = "run in its own process by a_late_take_is_answered_and_leaves_no_warning_in_the_log"]
+async fn late_take_scenario() {
+    let d = desk().await;
+    let cs2_before = d.cs2.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+    let original = card_of(&d.cs2, &number);
+
+    // 陈客服 takes it; 林客服's card loses its button.
+    let (cs_before, cs2_before) = (d.cs.seq(), d.cs2.seq());
+    d.cs.press_shown(Text::new("btn-take")).await;
+    // After the taker's own buttons were closed (the card follows in order).
+    d.cs.wait(cs_before, "the handler card", containing(PHONE)).await;
+    let taken_by = d.cs2.t(Text::new("case-taken-by").arg("name", "陈客服"));
+    let withdrawn = d.cs2.wait(cs2_before, "the withdrawn card", containing(&taken_by)).await;
+    assert!(withdrawn.inline_keyboard.is_none());
+
+    // 林客服's client still sends the press it showed a moment ago.
+    let requests = d.app.emu.request_count("editMessageReplyMarkup");
+    let take = CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::Take }.encode();
+    let q = d.cs2.emu.press_inline(d.cs2.id, original.message_id, &take);
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken-by").arg("name", "陈客服"))));
+    d.cs2.settle().await;
+    let deadline = std::time::Instant::now() + crate::support::WAIT;
+    while d.app.emu.request_count("editMessageReplyMarkup") == requests {
+        assert!(std::time::Instant::now() < deadline, "the bot closes the buttons of the card pressed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let card = card_of(&d.cs2, &number);
+    assert!(card.inline_keyboard.is_none() && card.text.is_some_and(|t| t.contains(&taken_by)), "unchanged");
+    d.app.stop().await;
+}

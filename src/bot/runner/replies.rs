@@ -70,7 +70,9 @@ impl Runner {
                     request.await.map(drop)
                 }
             };
-            if let Err(err) = result {
+            if let Err(err) = result
+                && !crate::error::already_shown(&err)
+            {
                 // What kind of reply, never its text: that is a person's words.
                 let error = crate::error::telegram_error_text(&err);
                 tracing::warn!(chat_id, error, reply = %reply_summary(&reply), "a direct reply failed");
