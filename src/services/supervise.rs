@@ -8,12 +8,21 @@ use crate::domain::{Outgoing, Urgency};
 use crate::i18n::Text;
 use crate::services::dispatch::give_to;
 use crate::services::notify;
-use crate::services::people::Actor;
+use crate::services::people::{Actor, Asker};
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
 use crate::store::{self, tickets::Candidate, tickets::TicketRow};
 
 pub fn is_supervisor(actor: &Actor) -> bool {
     actor.is_admin || actor.staff.as_ref().is_some_and(|s| s.is_supervisor)
+}
+
+/// May read the figures (`/stats`, satisfaction) and the ticket export:
+/// supervisors and admins, and the operator at the command line.
+pub fn sees_figures(asker: Asker<'_>) -> bool {
+    match asker {
+        Asker::Person(actor) => is_supervisor(actor),
+        Asker::Operator => true,
+    }
 }
 
 async fn supervised(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {

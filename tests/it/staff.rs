@@ -107,3 +107,57 @@ async fn an_admin_lists_and_deactivates_staff() {
     cleaner.says_and_gets("/start", Text::new("welcome").arg("name", "孙阿姨")).await;
     app.stop().await;
 }
+
+/// The admin deactivates `name` from /staff.
+async fn deactivate(admin: &crate::support::Person, name: &str) {
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/staff");
+    let label = admin.t(Text::new("btn-deactivate").arg("name", name));
+    admin
+        .wait(before, "the staff list", |m| {
+            m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == label))
+        })
+        .await;
+    let before = admin.seq();
+    admin.press(Text::new("btn-deactivate").arg("name", name));
+    admin.expect(before, Text::new("staff-deactivated").arg("name", name)).await;
+}
+
+#[tokio::test]
+async fn a_supervisor_deactivated_while_typing_a_period_gets_no_figures_no_export_and_no_survey_results() {
+    use propdesk::domain::CallbackData;
+    use propdesk::domain::callback::SurveyOp;
+    use propdesk::domain::period::Period;
+
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff(3004, "周经理", Trade::CustomerService, true).await;
+    let admin = app.admin().await;
+
+    // This month's figures, with their export button; then a custom period, half typed.
+    supervisor.says_and_gets("/stats", Text::new("stats-choose-period")).await;
+    supervisor.press_and_get(Text::new("btn-this-month"), Period::ThisMonth.label()).await;
+    supervisor.says_and_gets("/stats", Text::new("stats-choose-period")).await;
+    supervisor.press_and_get(Text::new("btn-custom-period"), Text::new("stats-ask-range")).await;
+
+    deactivate(&admin, "周经理").await;
+
+    // The period they were typing: refused, no figures.
+    let before = supervisor.seq();
+    supervisor.emu.send_text(supervisor.id, "2026-11-01 2026-11-30");
+    supervisor.expect(before, Text::new("error-not-allowed")).await;
+    supervisor.settle().await;
+    let title = supervisor.t(Text::new("stats-title").arg("period", "@"));
+    let title = title.split('@').next().unwrap().to_owned();
+    let figures = supervisor.bot_texts().into_iter().filter(|t| t.starts_with(&title)).count();
+    assert_eq!(figures, 1, "only the report from before");
+
+    // The export button on the old report: refused, no file.
+    let q = supervisor.press(Text::new("btn-export-csv"));
+    assert_eq!(supervisor.answer_to(&q).await, Some(supervisor.t(Text::new("error-not-allowed"))));
+    // A survey's results, forged: refused.
+    let q = supervisor.press_data(&CallbackData::Survey { id: 1, op: SurveyOp::Results }.encode());
+    assert_eq!(supervisor.answer_to(&q).await, Some(supervisor.t(Text::new("error-not-allowed"))));
+    supervisor.settle().await;
+    assert!(supervisor.emu.bot_messages(supervisor.id).iter().all(|m| m.kind != "document"));
+    app.stop().await;
+}
