@@ -235,8 +235,10 @@ impl Community {
             send_at: None,
         };
         let clock = sla_watch::notice_clock(&self.settings, chrono::Utc::now());
-        let created =
-            notices::create(&mut tx, &actor, &spec, None, &clock).await.unwrap().expect("the notice goes out");
+        let created = notices::create(&mut tx, &actor, &spec, None, &clock, propdesk::domain::Markup::None)
+            .await
+            .unwrap()
+            .expect("the notice goes out");
         assert_eq!(created.reach, self.owners, "the notice reaches every seeded owner");
         tx.commit().await.unwrap();
         created.id

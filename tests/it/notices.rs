@@ -273,21 +273,38 @@ async fn a_notice_to_one_building_reaches_each_owner_there_once_in_their_languag
             .arg("total", "@")
             .arg("took", "@"),
     );
-    let report_head = report.clone();
     let report = admin.wait(0, "the report", containing(&report)).await;
     assert!(report.body().contains('3'), "{report:?}");
-    // The progress message was edited into the final figures, and a new message says it is over.
-    let deadline = Instant::now() + WAIT;
-    let reports = loop {
-        let reports: Vec<ChatMessage> =
-            admin.emu.bot_messages(admin.id).into_iter().filter(|m| containing(&report_head)(m)).collect();
-        if reports.len() >= 2 || Instant::now() > deadline {
-            break reports;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // What the composer reads follows what happened: one confirmation, then the
+    // progress message (edited to the final figures, without Pause), then one report.
+    let any = |key: &'static str| {
+        ["kind", "sent", "failed", "blocked", "remaining", "total", "percent", "status", "took"]
+            .into_iter()
+            .fold(Text::new(key).arg("id", id), |t, arg| t.arg(arg, "@"))
     };
-    assert_eq!(reports.len(), 2, "{reports:?}");
-    assert!(reports.iter().any(|m| m.edited), "{reports:?}");
+    let progress_head = head(&admin, any("notice-progress"));
+    let finished = admin.t(Text::new("notice-progress-finished"));
+    admin.wait(0, "the final figures", |m| m.text.as_deref().is_some_and(|t| t.contains(&finished))).await;
+    admin.settle().await;
+    // In the order they arrived (an edit keeps its message's place).
+    let mut after_send: Vec<ChatMessage> =
+        admin.emu.bot_messages(admin.id).into_iter().filter(|m| m.seq > before).collect();
+    after_send.sort_by_key(|m| m.message_id);
+    let sent = admin.t(Text::new("notice-sent").arg("id", id).arg("count", 3usize));
+    let report_head = head(&admin, any("notice-report"));
+    let read: Vec<&str> = after_send
+        .iter()
+        .filter_map(|m| match m.text.as_deref() {
+            Some(t) if t == sent => Some("confirmation"),
+            Some(t) if t.starts_with(&progress_head) => Some("progress"),
+            Some(t) if t.starts_with(&report_head) => Some("report"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(read, ["confirmation", "progress", "report"], "{after_send:#?}");
+    let progress = after_send.iter().find(|m| m.text.as_deref().is_some_and(|t| t.starts_with(&progress_head)));
+    let progress = progress.unwrap();
+    assert!(progress.text.as_deref().unwrap().contains(&finished) && progress.inline_keyboard.is_none());
 
     zhao.settle().await;
     assert_eq!(got(&li, zh), 1, "two units, one notice");
