@@ -45,6 +45,7 @@ event-confirm-fixed = confirmed fixed by { $who }
 event-report-not-fixed = reported not fixed by { $who }
 event-cancel = cancelled by { $who }
 event-reassign = reassigned by { $who }
+event-release = back in the queue: its handler left ({ $who })
 event-auto-close = closed automatically (not confirmed in time)
 event-follow-up = { $who } added information
 event-urgency = urgency changed by { $who }

@@ -77,7 +77,7 @@ pub async fn reassign_to(
         };
     if let Some(previous) = previous {
         let notice = Outgoing::new(Text::new("ticket-reassigned-away").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, previous, "ticket-reassigned", &notice, desk.now, None).await?;
+        notify::to_staff(conn, previous, "ticket-reassigned", &notice, desk.now, None).await?;
     }
     Ok(Ok((ticket, chosen)))
 }
@@ -112,7 +112,7 @@ pub async fn set_urgency(
                 .arg("urgency", urgency.label())
                 .arg("due", desk.time(ticket.onsite_due_at)),
         );
-        notify::notification(conn, assignee, "ticket-urgency", &notice, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "ticket-urgency", &notice, desk.now, None).await?;
     }
     Ok(Ok(ticket))
 }

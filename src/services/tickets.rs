@@ -121,7 +121,7 @@ pub async fn close(
     store::tickets::save(conn, &ticket).await?;
     if let Some(assignee) = ticket.assignee_id {
         let notice = Outgoing::new(notice.arg("ticket", title(&ticket)));
-        notify::notification(conn, assignee, kind, &notice, now, None).await?;
+        notify::to_staff(conn, assignee, kind, &notice, now, None).await?;
     }
     Ok(Ok(ticket))
 }
@@ -202,7 +202,7 @@ pub async fn tell_supervisors(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     for chat in store::tickets::supervisors(conn).await? {
-        notify::notification(conn, chat, kind, message, now, None).await?;
+        notify::to_staff(conn, chat, kind, message, now, None).await?;
     }
     Ok(())
 }
