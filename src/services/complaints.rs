@@ -262,7 +262,8 @@ async fn withdraw_cards(
     let keys: Vec<String> = store::staff::list(conn)
         .await?
         .into_iter()
-        .filter(|s| s.telegram_id != taker.telegram_id())
+        // Not those deactivated since: nothing reaches them any more (their Take is refused).
+        .filter(|s| s.active && s.telegram_id != taker.telegram_id())
         .flat_map(|s| (0..=rounds).map(move |round| card_key(ticket.id, s.telegram_id, round)))
         .collect();
     let name = taker.staff.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| taker.user.display_name());

@@ -597,3 +597,56 @@ async fn late_take_scenario() {
     assert!(card.inline_keyboard.is_none() && card.text.is_some_and(|t| t.contains(&taken_by)), "unchanged");
     d.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_case_whose_handler_is_deactivated_goes_back_to_customer_service_and_the_owner_hears_who_takes_it() {
+    let d = desk().await;
+    let admin = d.app.admin().await;
+    let cs2_before = d.cs2.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+    let before = d.cs.seq();
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.wait(before, "the handler card", containing(PHONE)).await;
+
+    let (cs_before, cs2_before, owner_before) = (d.cs.seq(), d.cs2.seq(), d.owner.seq());
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/staff");
+    admin.expect_containing(before, Text::new("staff-list-title").arg("count", 3usize)).await;
+    let before = admin.seq();
+    admin.press(Text::new("btn-deactivate").arg("name", "陈客服"));
+    admin.expect_containing(before, Text::new("staff-deactivated").arg("name", "陈客服")).await;
+    let row: (String, Option<i64>) =
+        sqlx::query_as("SELECT status, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(row, ("queued".to_owned(), None));
+
+    // 林客服 gets a new card with Take, and takes it; the owner hears it was taken.
+    let take = d.cs2.t(Text::new("btn-take"));
+    d.cs2
+        .wait(cs2_before, "a new card", |m| {
+            containing(&number)(m)
+                && m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == take))
+        })
+        .await;
+    d.cs2.press_shown(Text::new("btn-take")).await;
+    let taken = |rows: &[propdesk::store::outbox::OutboxStatus]| {
+        rows.iter().filter(|r| r.kind == "case-taken" && r.state == "sent").count() == 2
+    };
+    d.app.outbox_when(d.owner.id, |rows| taken(rows)).await;
+    let _ = owner_before;
+    let assignee: Option<i64> =
+        sqlx::query_scalar("SELECT assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(assignee, Some(d.cs2.id));
+
+    d.cs.settle().await;
+    let after: Vec<String> =
+        d.cs.emu
+            .bot_messages(d.cs.id)
+            .into_iter()
+            .filter(|m| m.seq > cs_before)
+            .filter_map(|m| m.text)
+            .filter(|t| t.contains(&number))
+            .collect();
+    assert!(after.is_empty(), "nothing about the case reaches 陈客服 any more: {after:?}");
+    d.app.stop().await;
+}

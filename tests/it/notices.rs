@@ -277,12 +277,12 @@ async fn a_notice_to_one_building_reaches_each_owner_there_once_in_their_languag
     assert!(report.body().contains('3'), "{report:?}");
     // What the composer reads follows what happened: one confirmation, then the
     // progress message (edited to the final figures, without Pause), then one report.
-    let any = |key: &'static str| {
+    let any = |text: Text| {
         ["kind", "sent", "failed", "blocked", "remaining", "total", "percent", "status", "took"]
             .into_iter()
-            .fold(Text::new(key).arg("id", id), |t, arg| t.arg(arg, "@"))
+            .fold(text.arg("id", id), |t, arg| t.arg(arg, "@"))
     };
-    let progress_head = head(&admin, any("notice-progress"));
+    let progress_head = head(&admin, any(Text::new("notice-progress")));
     let finished = admin.t(Text::new("notice-progress-finished"));
     admin.wait(0, "the final figures", |m| m.text.as_deref().is_some_and(|t| t.contains(&finished))).await;
     admin.settle().await;
@@ -291,7 +291,7 @@ async fn a_notice_to_one_building_reaches_each_owner_there_once_in_their_languag
         admin.emu.bot_messages(admin.id).into_iter().filter(|m| m.seq > before).collect();
     after_send.sort_by_key(|m| m.message_id);
     let sent = admin.t(Text::new("notice-sent").arg("id", id).arg("count", 3usize));
-    let report_head = head(&admin, any("notice-report"));
+    let report_head = head(&admin, any(Text::new("notice-report")));
     let read: Vec<&str> = after_send
         .iter()
         .filter_map(|m| match m.text.as_deref() {
