@@ -337,24 +337,69 @@ async fn time_queries(pool: &sqlx::PgPool) -> Queries {
     // PostgreSQL's default, to show what that costs.
     sqlx::query("SET jit = on").execute(&mut *conn).await.unwrap();
     let t = Instant::now();
-    propdesk::services::stats::figures_at(&mut conn, year_from, year_to, now).await.unwrap();
+    propdesk::services::stats::figures_at(
+        &mut conn,
+        propdesk::services::people::Asker::Operator,
+        year_from,
+        year_to,
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let year_with_jit = t.elapsed();
     sqlx::query("SET jit = off").execute(&mut *conn).await.unwrap();
     let (mut month, mut year, mut satisfaction) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..3 {
         let t = Instant::now();
-        propdesk::services::stats::figures_at(&mut conn, month_from, month_to, now).await.unwrap();
+        propdesk::services::stats::figures_at(
+            &mut conn,
+            propdesk::services::people::Asker::Operator,
+            month_from,
+            month_to,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         month.push(t.elapsed());
         let t = Instant::now();
-        propdesk::services::stats::figures_at(&mut conn, year_from, year_to, now).await.unwrap();
+        propdesk::services::stats::figures_at(
+            &mut conn,
+            propdesk::services::people::Asker::Operator,
+            year_from,
+            year_to,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         year.push(t.elapsed());
         let t = Instant::now();
-        propdesk::services::satisfaction::satisfaction(&mut conn, today, tz, 90).await.unwrap();
+        propdesk::services::satisfaction::satisfaction(
+            &mut conn,
+            propdesk::services::people::Asker::Operator,
+            today,
+            tz,
+            90,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         satisfaction.push(t.elapsed());
     }
     let t = Instant::now();
-    let export_rows =
-        propdesk::services::export::tickets_csv(&mut conn, year_from, year_to, tz, std::io::sink()).await.unwrap();
+    let export_rows = propdesk::services::export::tickets_csv(
+        &mut conn,
+        propdesk::services::people::Asker::Operator,
+        year_from,
+        year_to,
+        tz,
+        std::io::sink(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     Queries {
         month: median(month),
         year: median(year),

@@ -14,6 +14,7 @@ use crate::clock::SystemClock;
 use crate::config::Settings;
 use crate::domain::survey::SurveySpec;
 use crate::services::options::{self, OptionList};
+use crate::services::people::Asker;
 use crate::services::survey_file;
 use crate::store::embedded::{EmbeddedOptions, EmbeddedPg};
 
@@ -293,8 +294,10 @@ async fn export_survey(
     output: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await.context("connecting to PostgreSQL")?;
-    let bytes = crate::services::survey_results::csv(&mut conn, id, settings.time_zone)
+    let asker = crate::services::people::Asker::Operator;
+    let bytes = crate::services::survey_results::csv(&mut conn, asker, id, settings.time_zone)
         .await?
+        .ok()
         .with_context(|| format!("there is no survey {id} (see propdesk survey list)"))?;
     match output {
         Some(path) => {
@@ -326,6 +329,7 @@ async fn export_tickets(
             let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
             let written = crate::services::export::tickets_csv(
                 &mut conn,
+                Asker::Operator,
                 start,
                 end,
                 settings.time_zone,
@@ -333,7 +337,8 @@ async fn export_tickets(
             )
             .await;
             match written {
-                Ok(n) => println!("{n} tickets from {from} to {to} written to {}", path.display()),
+                Ok(Ok(n)) => println!("{n} tickets from {from} to {to} written to {}", path.display()),
+                Ok(Err(refusal)) => anyhow::bail!("the export was refused: {refusal:?}"),
                 Err(err) => {
                     // No half-written file left behind to be mistaken for the export.
                     let _ = std::fs::remove_file(path);
@@ -345,7 +350,16 @@ async fn export_tickets(
             // Not `stdout().lock()`: the lock would be held across awaits while
             // other threads may want to log.
             let stdout = std::io::BufWriter::new(std::io::stdout());
-            let n = crate::services::export::tickets_csv(&mut conn, start, end, settings.time_zone, stdout).await?;
+            let n = crate::services::export::tickets_csv(
+                &mut conn,
+                Asker::Operator,
+                start,
+                end,
+                settings.time_zone,
+                stdout,
+            )
+            .await?
+            .map_err(|refusal| anyhow::anyhow!("the export was refused: {refusal:?}"))?;
             eprintln!("{n} tickets from {from} to {to}");
         }
     }

@@ -29,9 +29,34 @@ pub fn telegram_error_text(err: &teloxide::RequestError) -> String {
     }
 }
 
+/// Telegram refused an edit because the message already shows exactly that
+/// ("Bad Request: message is not modified"): what was asked for is done — a
+/// late press clearing buttons a withdrawn card already lost, a retried edit
+/// whose first answer was lost. Everywhere the bot edits (the runner's direct
+/// replies, the outbox sender) asks this, so neither retries nor warns.
+pub fn already_shown(err: &teloxide::RequestError) -> bool {
+    use teloxide::{ApiError, RequestError};
+    match err {
+        RequestError::Api(ApiError::MessageNotModified) => true,
+        // Telegram's wording may drift from teloxide's list: read the text.
+        RequestError::Api(ApiError::Unknown(text)) => text.contains("message is not modified"),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edit_to_what_the_message_already_shows_is_done_not_an_error() {
+        use teloxide::{ApiError, RequestError};
+        assert!(already_shown(&RequestError::Api(ApiError::MessageNotModified)));
+        let drifted = "Bad Request: message is not modified: specified new message content is the same";
+        assert!(already_shown(&RequestError::Api(ApiError::Unknown(drifted.into()))));
+        assert!(!already_shown(&RequestError::Api(ApiError::MessageToEditNotFound)));
+        assert!(!already_shown(&RequestError::Api(ApiError::Unknown("Bad Request: chat not found".into()))));
+    }
 
     #[test]
     fn a_telegram_answer_that_does_not_parse_is_logged_without_its_content() {

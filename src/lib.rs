@@ -16,5 +16,6 @@ pub mod metrics;
 pub mod ops;
 pub mod sandbox;
 pub mod services;
+pub mod spreadsheet;
 pub mod store;
 pub mod telemetry;

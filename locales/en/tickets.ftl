@@ -53,6 +53,7 @@ event-confirm-fixed = { $kind ->
 event-report-not-fixed = reported not fixed by { $who }
 event-cancel = cancelled by { $who }
 event-reassign = reassigned by { $who }
+event-release = back in the queue: its handler left ({ $who })
 event-auto-close = closed automatically (not confirmed in time)
 event-follow-up = { $who } added information
 event-urgency = urgency changed by { $who }

@@ -68,6 +68,7 @@ notice-progress =
     { $status }
 notice-progress-eta = 预计还需 { $eta }
 notice-progress-paused = ⏸ 已暂停
+notice-progress-finished = ✅ 已发送完毕，发送报告见下一条消息
 notice-eta-seconds = { $sec } 秒
 notice-eta-minutes = { $min } 分 { $sec } 秒
 notice-report =

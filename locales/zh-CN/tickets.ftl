@@ -53,6 +53,7 @@ event-confirm-fixed = { $who } { $kind ->
 event-report-not-fixed = { $who } 反馈没修好
 event-cancel = { $who } 取消工单
 event-reassign = { $who } 转派
+event-release = 原处理人员已离岗，{ $who } 将工单退回待派单
 event-auto-close = 超时未确认，自动关闭
 event-follow-up = { $who } 补充说明
 event-urgency = { $who } 调整紧急程度

@@ -440,15 +440,11 @@ fn redraw(cx: &Cx, q: &CallbackQuery, draft: NoticeDraft, draw: fn(&NoticeDraft)
 async fn send(cx: &Cx, draft: NoticeDraft) -> HandlerResult {
     let actor = cx.actor();
     let clock = cx.notice_clock();
-    let created = notices::create(&mut *cx.tx().await, &actor, &draft.spec(), draft.replaces, &clock).await?;
+    let home = home_markup(&actor);
+    let created = notices::create(&mut *cx.tx().await, &actor, &draft.spec(), draft.replaces, &clock, home).await?;
     match created {
-        Ok(c) if c.opened => {
-            cx.reply(Outgoing::with(
-                Text::new("notice-sent").arg("id", c.id).arg("count", c.reach),
-                home_markup(&actor),
-            ));
-            cx.set_state(State::Idle);
-        }
+        // The confirmation went into the outbox ahead of the progress message.
+        Ok(c) if c.opened => cx.set_state(State::Idle),
         Ok(c) => {
             cx.reply(Outgoing::with(
                 Text::new("notice-scheduled").arg("id", c.id).arg("count", c.reach).arg("time", clock.time(c.send_at)),

@@ -113,7 +113,7 @@ pub async fn deliver(
 ) -> Result<i32, teloxide::RequestError> {
     use teloxide::{ApiError, RequestError};
     let done = |message_id: i32, result: Result<(), RequestError>| match result {
-        Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(message_id),
+        Err(err) if crate::error::already_shown(&err) => Ok(message_id),
         other => other.map(|()| message_id),
     };
     match delivery {

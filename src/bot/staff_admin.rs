@@ -128,12 +128,20 @@ pub async fn list(cx: Cx) -> HandlerResult {
 
 pub async fn deactivate(cx: Cx, q: CallbackQuery, telegram_id: i64) -> HandlerResult {
     let actor = cx.actor();
-    match service::deactivate(&mut *cx.tx().await, &actor, telegram_id, cx.now()).await? {
+    let desk = cx.desk();
+    match service::deactivate(&mut *cx.tx().await, &actor, telegram_id, &desk).await? {
         DeactivateOutcome::NotAllowed => fallback::not_allowed(&cx, &q.id.0),
         DeactivateOutcome::NotActive => fallback::button_expired(&cx, &q.id.0),
-        DeactivateOutcome::Deactivated { name } => {
+        DeactivateOutcome::Deactivated { name, handed_back: 0 } => {
             cx.answer(&q.id.0, None, false);
             cx.say(Text::new("staff-deactivated").arg("name", name));
+        }
+        DeactivateOutcome::Deactivated { name, handed_back } => {
+            cx.answer(&q.id.0, None, false);
+            cx.say(Text::lines([
+                Text::new("staff-deactivated").arg("name", name),
+                Text::new("staff-deactivated-handed-back").arg("count", handed_back),
+            ]));
         }
     }
     Ok(())

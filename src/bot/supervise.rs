@@ -9,6 +9,7 @@ use crate::domain::callback::{StatsPeriod, TicketOp};
 use crate::domain::period::Period;
 use crate::domain::{Button, CallbackData, Markup, Outgoing, Urgency};
 use crate::i18n::Text;
+use crate::services::people::Asker;
 use crate::services::supervise::{self as service, is_supervisor};
 use crate::services::tickets::Refusal;
 
@@ -125,7 +126,8 @@ async fn satisfaction(cx: &Cx) -> HandlerResult {
     let (actor, desk) = (cx.actor(), cx.desk());
     let today = desk.now.with_timezone(&desk.tz).date_naive();
     let target = cx.settings().satisfaction_target_percent;
-    match crate::services::satisfaction::for_actor(&mut *cx.tx().await, &actor, today, desk.tz, target).await? {
+    let asker = Asker::Person(&actor);
+    match crate::services::satisfaction::satisfaction(&mut *cx.tx().await, asker, today, desk.tz, target).await? {
         Ok(report) => cx.say(report.report()),
         Err(_) => fallback::say_with_home(cx, Text::new("error-not-allowed")),
     }
@@ -155,10 +157,17 @@ pub fn offer_periods(cx: &Cx) {
 }
 
 async fn report(cx: &Cx, period: Period) -> HandlerResult {
-    let desk = cx.desk();
+    let (actor, desk) = (cx.actor(), cx.desk());
     let today = desk.now.with_timezone(&desk.tz).date_naive();
     let (from, to) = period.utc_range(today, desk.tz);
-    let figures = crate::services::stats::figures_at(&mut *cx.tx().await, from, to, desk.now).await?;
+    // Checked again here, not only when the period was offered: they may have
+    // been deactivated while typing a custom one.
+    let figures =
+        crate::services::stats::figures_at(&mut *cx.tx().await, Asker::Person(&actor), from, to, desk.now).await?;
+    let Ok(figures) = figures else {
+        fallback::say_with_home(cx, Text::new("error-not-allowed"));
+        return Ok(());
+    };
     let (first, end) = period.range(today);
     let last = end.pred_opt().unwrap_or(end);
     let export = Button::new(Text::new("btn-export-csv"), CallbackData::Export { from: first, to: last });
@@ -168,16 +177,18 @@ async fn report(cx: &Cx, period: Period) -> HandlerResult {
 
 /// The CSV of a period's tickets, as a file in the chat.
 pub async fn export(cx: Cx, q: CallbackQuery, (from, to): (chrono::NaiveDate, chrono::NaiveDate)) -> HandlerResult {
-    if !is_supervisor(&cx.actor()) {
-        fallback::not_allowed(&cx, &q.id.0);
-        return Ok(());
-    }
-    cx.answer(&q.id.0, None, false);
-    let desk = cx.desk();
+    let (actor, desk) = (cx.actor(), cx.desk());
     let start = crate::domain::period::start_of_day(from, desk.tz);
     let end = crate::domain::period::start_of_day(to.succ_opt().unwrap_or(to), desk.tz);
     let max = crate::services::export::TELEGRAM_DOCUMENT_MAX;
-    let export = crate::services::export::tickets_csv_at_most(&mut *cx.tx().await, start, end, desk.tz, max).await?;
+    let asker = Asker::Person(&actor);
+    let export =
+        crate::services::export::tickets_csv_at_most(&mut *cx.tx().await, asker, start, end, desk.tz, max).await?;
+    let Ok(export) = export else {
+        fallback::not_allowed(&cx, &q.id.0);
+        return Ok(());
+    };
+    cx.answer(&q.id.0, None, false);
     let Some((bytes, rows)) = export else {
         let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
         cx.say(

@@ -4,44 +4,48 @@
 
 use teloxide::types::CallbackQuery;
 
+use crate::bot::fallback;
 use crate::bot::{Cx, HandlerResult, survey_admin};
 use crate::domain::callback::SurveyOp;
 use crate::domain::{Button, CallbackData, Markup, Outgoing};
 use crate::i18n::Text;
+use crate::services::people::Asker;
 use crate::services::survey_results;
-use crate::services::surveys::{self, Refusal};
+use crate::services::surveys::Refusal;
 
 pub async fn button(cx: &Cx, q: &CallbackQuery, id: i64, op: SurveyOp) -> HandlerResult {
     let actor = cx.actor();
-    let refuse = |text: Text| cx.answer(&q.id.0, Some(text), true);
-    let readable = surveys::readable(&mut *cx.tx().await, &actor, id).await?;
-    match readable {
-        Ok(_) => {}
-        Err(Refusal::NotDraft) => {
-            refuse(Text::new("survey-no-results-yet"));
-            return Ok(());
-        }
-        Err(r) => {
-            refuse(survey_admin::refusal_text(r));
-            return Ok(());
-        }
-    }
+    let asker = Asker::Person(&actor);
+    let refuse = |refusal: Refusal| {
+        let text = match refusal {
+            Refusal::NotDraft => Text::new("survey-no-results-yet"),
+            r => survey_admin::refusal_text(r),
+        };
+        cx.answer(&q.id.0, Some(text), true)
+    };
     let building = match op {
         SurveyOp::ResultsIn(index) => {
-            let all = survey_results::compute(&mut *cx.tx().await, id, None).await?;
-            match all.and_then(|r| r.buildings().get(usize::from(index)).map(|b| b.building.clone())) {
-                Some(b) => Some(b),
-                None => {
-                    refuse(Text::new("error-button-expired"));
+            let all = survey_results::compute(&mut *cx.tx().await, asker, id, None).await?;
+            match all.map(|r| r.buildings().get(usize::from(index)).map(|b| b.building.clone())) {
+                Ok(Some(b)) => Some(b),
+                Ok(None) => {
+                    fallback::button_expired(cx, &q.id.0);
+                    return Ok(());
+                }
+                Err(refusal) => {
+                    refuse(refusal);
                     return Ok(());
                 }
             }
         }
         _ => None,
     };
-    let Some(results) = survey_results::compute(&mut *cx.tx().await, id, building.as_deref()).await? else {
-        refuse(Text::new("error-button-expired"));
-        return Ok(());
+    let results = match survey_results::compute(&mut *cx.tx().await, asker, id, building.as_deref()).await? {
+        Ok(results) => results,
+        Err(refusal) => {
+            refuse(refusal);
+            return Ok(());
+        }
     };
     cx.answer(&q.id.0, None, false);
     match op {
@@ -66,14 +70,14 @@ pub async fn button(cx: &Cx, q: &CallbackQuery, id: i64, op: SurveyOp) -> Handle
         },
         SurveyOp::Csv => {
             let tz = cx.settings().time_zone;
-            let csv = survey_results::csv(&mut *cx.tx().await, id, tz).await;
+            let csv = survey_results::csv(&mut *cx.tx().await, asker, id, tz).await;
             match csv {
-                Ok(Some(bytes)) => cx.send_document(
+                Ok(Ok(bytes)) => cx.send_document(
                     format!("survey-{id}.csv"),
                     bytes,
                     Text::new("survey-csv-caption").arg("title", &results.title).arg("count", results.submitted),
                 ),
-                Ok(None) => cx.say(Text::new("error-button-expired")),
+                Ok(Err(refusal)) => cx.say(survey_admin::refusal_text(refusal)),
                 Err(err) => return Err(crate::error::AppError::from(err)),
             }
         }

@@ -121,6 +121,7 @@ fn event_text(kind: TicketKind, event: &EventRow) -> Text {
         "take" => Text::new("event-take"),
         "conclude" => Text::new("event-conclude"),
         "unresolved" => Text::new("event-unresolved"),
+        "release" => Text::new("event-release"),
         "staff_reply" => Text::new("event-staff-reply"),
         "owner_reply" => Text::new("event-owner-reply"),
         _ => Text::plain(event.kind.clone()),

@@ -294,7 +294,7 @@ impl Sender {
                 self.limits.until_ready(row.chat_id).await;
                 match render::edit(&self.bot, row.chat_id, message_id, message, locale).await {
                     // Already showing it (a retry after a lost answer): done.
-                    Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(message_id),
+                    Err(err) if crate::error::already_shown(&err) => Ok(message_id),
                     other => other.map(|()| message_id),
                 }
             }

@@ -10,6 +10,7 @@
 //!                                    │                     └──────Hold──────►┘
 //!                                    └─ReportNotFixed─► Assigned (same assignee)
 //!  Queued/Assigned/Accepted ──Cancel──► Cancelled      any open, not Done ──Reassign──► Assigned
+//!  assigned or being worked, not Done ──Release──► Queued (its assignee was deactivated, nobody else eligible)
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -109,10 +110,13 @@ pub enum Action {
     Conclude,
     /// The owner says the outcome did not resolve it: back to the handler.
     Unresolved,
+    /// Its assignee was deactivated and nobody else can take it now: back to
+    /// the dispatcher's queue (a complaint: back to customer service's Take).
+    Release,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::Assign,
         Action::Accept,
         Action::Decline,
@@ -130,6 +134,7 @@ impl Action {
         Action::Take,
         Action::Conclude,
         Action::Unresolved,
+        Action::Release,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +156,7 @@ impl Action {
             Action::Take => "take",
             Action::Conclude => "conclude",
             Action::Unresolved => "unresolved",
+            Action::Release => "release",
         }
     }
 
@@ -188,6 +194,7 @@ pub fn transition(from: Status, action: Action) -> Result<Status, Refused> {
         (Queued, Take) => Accepted,
         (Accepted, Conclude) => Done,
         (Done, Unresolved) => Accepted,
+        (Assigned | Accepted | OnTheWay | InProgress | OnHold, Release) => Queued,
         _ => return Err(Refused { from, action }),
     };
     Ok(to)
@@ -219,7 +226,7 @@ mod tests {
     use Status::*;
 
     /// Every allowed transition; everything else is refused.
-    const ALLOWED: [(Status, Action, Status); 26] = [
+    const ALLOWED: [(Status, Action, Status); 31] = [
         (Queued, Assign, Assigned),
         (Assigned, Accept, Accepted),
         (Assigned, Decline, Queued),
@@ -246,6 +253,11 @@ mod tests {
         (Queued, Take, Accepted),
         (Accepted, Conclude, Done),
         (Done, Unresolved, Accepted),
+        (Assigned, Release, Queued),
+        (Accepted, Release, Queued),
+        (OnTheWay, Release, Queued),
+        (InProgress, Release, Queued),
+        (OnHold, Release, Queued),
     ];
 
     #[test]

@@ -47,9 +47,14 @@ pub async fn nameable_staff(conn: &mut PgConnection) -> sqlx::Result<Vec<(i64, S
     store::tickets::active_staff_names(conn).await
 }
 
-/// The outbox key of the new-case card sent to `chat`: the card is withdrawn by it.
-fn card_key(ticket_id: i64, chat: i64) -> String {
-    format!("case:{ticket_id}:{chat}")
+/// The outbox key of the new-case card sent to `chat`: the card is withdrawn
+/// by it. `round` counts the times the case went back to customer service
+/// (its handler was deactivated): each offer is a new card.
+fn card_key(ticket_id: i64, chat: i64, round: i64) -> String {
+    match round {
+        0 => format!("case:{ticket_id}:{chat}"),
+        n => format!("case:{ticket_id}:{chat}:{n}"),
+    }
 }
 
 fn button(label: Text, id: i64, op: TicketOp) -> Button {
@@ -116,11 +121,24 @@ pub async fn file(
     }
     let data = json!({ "kind": case.kind.as_str(), "subject": case.subject.as_str(), "named_staff": named });
     tickets::record(conn, &ticket, "created", Some(actor.telegram_id()), None, data, desk.now).await?;
+    offer(conn, &ticket, &[actor.telegram_id()], 0, desk).await?;
+    Ok(Ok(ticket))
+}
+
+/// The new-case card with Take, to every customer-service member and
+/// supervisor except the one it names and those in `excluding`.
+async fn offer(
+    conn: &mut PgConnection,
+    ticket: &TicketRow,
+    excluding: &[i64],
+    round: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<()> {
     let photos = store::tickets::photos(conn, ticket.id, "report").await?;
     let mut text = vec![
         Text::new("case-new-staff")
-            .arg("ticket", tickets::title(&ticket))
-            .arg("place", tickets::place(conn, &ticket).await?)
+            .arg("ticket", tickets::title(ticket))
+            .arg("place", tickets::place(conn, ticket).await?)
             .arg("description", &ticket.description),
     ];
     if let Some(due) = ticket.reply_due_at {
@@ -132,12 +150,34 @@ pub async fn file(
     )
     .with_photos(photos);
     for chat in store::tickets::customer_service(conn).await? {
-        if !access::may_be_told(&ticket, chat) || chat == actor.telegram_id() {
+        if !access::may_be_told(ticket, chat) || excluding.contains(&chat) {
             continue;
         }
-        notify::notification(conn, chat, "case-new", &card, desk.now, Some(card_key(ticket.id, chat))).await?;
+        notify::to_staff(conn, chat, "case-new", &card, desk.now, Some(card_key(ticket.id, chat, round))).await?;
     }
-    Ok(Ok(ticket))
+    Ok(())
+}
+
+/// Its handler was deactivated: the case goes back to customer service —
+/// Queued, nobody holding it, a new card with Take to each of them (not the
+/// one who left) — and the owner hears again when someone takes it.
+pub async fn release(
+    conn: &mut PgConnection,
+    ticket: &mut TicketRow,
+    actor: i64,
+    left: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<()>> {
+    if let Err(r) = tickets::change(conn, ticket, Action::Release, Some(actor), None, desk.now).await? {
+        return Ok(Err(r));
+    }
+    ticket.assignee_id = None;
+    ticket.assigned_at = None;
+    ticket.accepted_at = None;
+    store::tickets::save(conn, ticket).await?;
+    let round = store::tickets::count_events(conn, ticket.id, Action::Release.as_str()).await?;
+    offer(conn, ticket, &[ticket.reporter_id, left], round, desk).await?;
+    Ok(Ok(()))
 }
 
 /// The handler's card: everything needed to answer, with Reply / Close.
@@ -220,11 +260,13 @@ async fn withdraw_cards(
 ) -> sqlx::Result<()> {
     // Every staff member ever, not just today's customer service: whoever
     // got the card when it was filed may have changed role since.
+    let rounds = store::tickets::count_events(conn, ticket.id, Action::Release.as_str()).await?;
     let keys: Vec<String> = store::staff::list(conn)
         .await?
         .into_iter()
-        .filter(|s| s.telegram_id != taker.telegram_id())
-        .map(|s| card_key(ticket.id, s.telegram_id))
+        // Not those deactivated since: nothing reaches them any more (their Take is refused).
+        .filter(|s| s.active && s.telegram_id != taker.telegram_id())
+        .flat_map(|s| (0..=rounds).map(move |round| card_key(ticket.id, s.telegram_id, round)))
         .collect();
     let name = taker.staff.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| taker.user.display_name());
     notify::withdraw(conn, &keys, "case-taken-elsewhere", desk.now, |card| {
@@ -316,7 +358,7 @@ pub async fn owner_reply(
         Text::new("case-owner-reply-staff").arg("ticket", tickets::title(&ticket)).arg("text", text),
         handler_buttons(id),
     );
-    notify::notification(conn, handler, "case-owner-reply", &relayed, desk.now, None).await?;
+    notify::to_staff(conn, handler, "case-owner-reply", &relayed, desk.now, None).await?;
     Ok(Ok(ticket))
 }
 
@@ -401,9 +443,9 @@ pub async fn unresolved(
             Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)),
             said.clone(),
         ]));
-        notify::notification(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
+        notify::to_staff(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
         let card = handler_card(conn, &ticket, desk).await?;
-        notify::notification(conn, handler, "case-card", &card, desk.now, None).await?;
+        notify::to_staff(conn, handler, "case-card", &card, desk.now, None).await?;
     }
     let handler = match ticket.assignee_id {
         Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
@@ -459,7 +501,7 @@ pub async fn escalate(
                 .arg("due", due.clone()),
             handler_buttons(ticket.id),
         );
-        notify::notification(conn, handler, "case-overdue", &reminder, desk.now, None).await?;
+        notify::to_staff(conn, handler, "case-overdue", &reminder, desk.now, None).await?;
     }
     let handler = match ticket.assignee_id {
         Some(id) => store::staff::get(conn, id).await?.map(|s| Text::plain(s.name)),

@@ -57,7 +57,7 @@ pub async fn give_to(
     store::tickets::mark_assigned(conn, chosen.telegram_id, desk.now).await?;
 
     let card = tickets::assignee_card(conn, ticket, desk).await?;
-    notify::notification(conn, chosen.telegram_id, "ticket-card", &card, desk.now, None).await?;
+    notify::to_staff(conn, chosen.telegram_id, "ticket-card", &card, desk.now, None).await?;
     if tell_reporter && ticket.reporter_id != chosen.telegram_id {
         let news = Outgoing::new(
             Text::new("ticket-assigned-owner").arg("ticket", tickets::title(ticket)).arg("assignee", &chosen.name),

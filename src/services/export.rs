@@ -6,6 +6,10 @@ use chrono::{DateTime, Utc};
 use futures::TryStreamExt as _;
 use sqlx::PgConnection;
 
+use crate::services::people::Asker;
+use crate::services::supervise::sees_figures;
+use crate::services::tickets::{Outcome, Refusal};
+use crate::spreadsheet::CsvSheet;
 use crate::store::stats::{self as store, ExportRow};
 
 /// The header row. Values are codes (`plumbing`, `closed`), not words in a
@@ -35,37 +39,35 @@ pub const HEADER: [&str; 21] = [
     "rating",
 ];
 
-/// Excel opens a CSV without a byte-order mark in the machine's ANSI code
-/// page (GBK on Chinese Windows), which turns every Chinese name into
-/// mojibake; with the UTF-8 BOM it reads the file as UTF-8. Other tools
-/// (pandas with `utf-8-sig`, LibreOffice, Numbers) accept it too.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Writes every ticket filed in [from, to) to `out`, oldest first, with times
-/// in `tz`, and returns how many rows were written (the header not counted).
+/// Writes every ticket filed in [from, to) to `out` (a [`CsvSheet`]: UTF-8
+/// with a BOM, formulas neutralised), oldest first, with times in `tz`, and returns how many rows were written (the header not counted).
 ///
 /// Times read "2026-11-27 14:05" in the community's zone, empty when the step
 /// never happened. `onsite_met` and `resolve_met` are 1 (met), 0 (missed) or
 /// empty (not judged: not yet due, or cancelled before it was due), judged as
 /// of now the way the figures judge them; 1 and 0 so that AVERAGE gives the share.
+/// Supervisors and admins only (NotAllowed, and nothing written, for anyone else).
 pub async fn tickets_csv(
     conn: &mut PgConnection,
+    asker: Asker<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
-    mut out: impl std::io::Write,
-) -> anyhow::Result<usize> {
-    out.write_all(UTF8_BOM).context("writing the export")?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(HEADER).context("writing the export")?;
+    out: impl std::io::Write,
+) -> anyhow::Result<Outcome<usize>> {
+    if !sees_figures(asker) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
+    let mut csv = CsvSheet::new(out).context("writing the export")?;
+    csv.row(HEADER).context("writing the export")?;
     let mut rows = store::export_rows(conn, from, to, Utc::now());
     let mut written = 0;
     while let Some(row) = rows.try_next().await.context("reading tickets for the export")? {
-        csv.write_record(record(&row, tz)).context("writing the export")?;
+        csv.row(record(&row, tz)).context("writing the export")?;
         written += 1;
     }
     csv.flush().context("writing the export")?;
-    Ok(written)
+    Ok(Ok(written))
 }
 
 /// The largest file Telegram accepts from a bot (sendDocument): 50 MB.
@@ -76,15 +78,17 @@ pub const TELEGRAM_DOCUMENT_MAX: usize = 50 * 1024 * 1024;
 /// tickets is about 90 MB; see BENCHMARKS.md, footprint). Returns the bytes and the rows.
 pub async fn tickets_csv_at_most(
     conn: &mut PgConnection,
+    asker: Asker<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     tz: chrono_tz::Tz,
     max: usize,
-) -> anyhow::Result<Option<(Vec<u8>, usize)>> {
+) -> anyhow::Result<Outcome<Option<(Vec<u8>, usize)>>> {
     let mut capped = Capped { bytes: Vec::new(), max, over: false };
-    match tickets_csv(conn, from, to, tz, &mut capped).await {
-        Ok(rows) => Ok(Some((capped.bytes, rows))),
-        Err(_) if capped.over => Ok(None),
+    match tickets_csv(conn, asker, from, to, tz, &mut capped).await {
+        Ok(Ok(rows)) => Ok(Ok(Some((capped.bytes, rows)))),
+        Ok(Err(refusal)) => Ok(Err(refusal)),
+        Err(_) if capped.over => Ok(Ok(None)),
         Err(err) => Err(err),
     }
 }

@@ -22,6 +22,30 @@ pub async fn notification(
     .await
 }
 
+/// Queues a message to `staff_id` as a staff member — a ticket card, an
+/// owner's follow-up or photos, a complaint relay, a supervisors' alert —
+/// sent once this transaction commits. The one place such messages are
+/// addressed: nothing is queued for someone who is not an active staff
+/// member (deactivated, or never one), and what still waits when they are
+/// deactivated is withdrawn (`staff::deactivate`). Returns whether it was
+/// queued. (To the same person as an owner, use [`notification`].)
+pub async fn to_staff(
+    conn: &mut PgConnection,
+    staff_id: i64,
+    kind: &str,
+    message: &Outgoing,
+    now: DateTime<Utc>,
+    dedup_key: Option<String>,
+) -> sqlx::Result<bool> {
+    let new =
+        NewMessage { chat_id: staff_id, kind, priority: Priority::Notification, message, not_before: now, dedup_key };
+    let queued = outbox::enqueue_to_staff(conn, new).await?;
+    if !queued {
+        tracing::info!(staff_id, kind, "not sent: no longer an active staff member");
+    }
+    Ok(queued)
+}
+
 /// Takes back the notifications queued under `keys` (a card that no longer
 /// applies): one still waiting is never sent; one sent, or being sent, is
 /// edited by the sender into `replacement(original)`, which has no buttons

@@ -43,6 +43,18 @@ impl Actor {
     }
 }
 
+/// Who asks for people's data or figures (the figures, satisfaction, the
+/// ticket export, survey results). Every service that returns them takes
+/// one and checks a person's roles as they are now, whatever their dialogue
+/// state says: a supervisor deactivated while typing a custom period is
+/// refused. The operator at the command line (`propdesk export …`, `propdesk
+/// survey export`) already holds the database and is not checked.
+#[derive(Debug, Clone, Copy)]
+pub enum Asker<'a> {
+    Person(&'a Actor),
+    Operator,
+}
+
 pub async fn load(conn: &mut PgConnection, user: UserRow, settings: &Settings) -> sqlx::Result<Actor> {
     let staff = store::staff::get(conn, user.telegram_id).await?;
     let residences = store::residents::of_user(conn, user.telegram_id).await?;

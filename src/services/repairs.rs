@@ -247,8 +247,8 @@ pub async fn report_not_fixed(
         let reopened = Outgoing::new(
             Text::new("ticket-reopened-staff").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
         );
-        notify::notification(conn, assignee, "ticket-reopened", &reopened, desk.now, None).await?;
-        notify::notification(conn, assignee, "ticket-card", &card, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "ticket-reopened", &reopened, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "ticket-card", &card, desk.now, None).await?;
     }
     let notice = Outgoing::new(
         Text::new("ticket-reopened-supervisor").arg("ticket", tickets::title(&ticket)).arg("reason", reason),

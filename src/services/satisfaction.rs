@@ -9,9 +9,9 @@ use sqlx::PgConnection;
 use crate::domain::period::start_of_day;
 use crate::domain::{Category, Subject, TicketKind};
 use crate::i18n::Text;
-use crate::services::people::Actor;
+use crate::services::people::Asker;
 use crate::services::stats::{TOP_ROWS, no_data, percent, share, shorten};
-use crate::services::supervise::is_supervisor;
+use crate::services::supervise::sees_figures;
 use crate::services::tickets::{Outcome, Refusal};
 use crate::store::satisfaction as store;
 pub use crate::store::satisfaction::Ratings;
@@ -38,28 +38,19 @@ pub fn months_covered(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (this_month - Months::new(MONTHS - 1), this_month + Months::new(1))
 }
 
-/// The report for supervisors and admins (the people who see `/stats`).
-pub async fn for_actor(
+/// The ratings of tickets closed in the [`MONTHS`] months up to the one
+/// `today` falls in, months in `tz`: for supervisors and admins (the people
+/// who see `/stats`), NotAllowed for anyone else.
+pub async fn satisfaction(
     conn: &mut PgConnection,
-    actor: &Actor,
+    asker: Asker<'_>,
     today: NaiveDate,
     tz: chrono_tz::Tz,
     target_percent: i64,
 ) -> sqlx::Result<Outcome<Satisfaction>> {
-    if !is_supervisor(actor) {
+    if !sees_figures(asker) {
         return Ok(Err(Refusal::NotAllowed));
     }
-    satisfaction(conn, today, tz, target_percent).await.map(Ok)
-}
-
-/// The ratings of tickets closed in the [`MONTHS`] months up to the one
-/// `today` falls in, months in `tz`.
-pub async fn satisfaction(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-    tz: chrono_tz::Tz,
-    target_percent: i64,
-) -> sqlx::Result<Satisfaction> {
     let (first, end) = months_covered(today);
     let (from, to) = (start_of_day(first, tz), start_of_day(end, tz));
     let rows = store::by_month(conn, from, to, tz.name()).await?;
@@ -73,7 +64,7 @@ pub async fn satisfaction(
         .map(|row| (category_label(&row.kind, row.code.as_deref()), row.ratings))
         .collect();
     let by_staff = store::by_staff(conn, from, to).await?;
-    Ok(Satisfaction { months, by_category, by_staff, target_percent })
+    Ok(Ok(Satisfaction { months, by_category, by_staff, target_percent }))
 }
 
 /// A repair's category ("水暖维修"), or a complaint's kind and subject

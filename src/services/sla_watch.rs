@@ -202,7 +202,7 @@ async fn time_out_acceptance(conn: &mut PgConnection, mut ticket: TicketRow, des
     tickets::tell_supervisors(conn, &ticket, "sla-accept-timeout", &notice, desk.now).await?;
     if let Some(lapsed) = lapsed {
         let gone = Outgoing::new(Text::new("sla-accept-timeout-staff").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, lapsed, "sla-accept-timeout", &gone, desk.now, None).await?;
+        notify::to_staff(conn, lapsed, "sla-accept-timeout", &gone, desk.now, None).await?;
     }
     Ok(())
 }
@@ -219,7 +219,7 @@ async fn remind(conn: &mut PgConnection, mut ticket: TicketRow, desk: &Desk<'_>)
             .arg("due", desk.time(ticket.onsite_due_at)),
         tickets::staff_buttons(&ticket),
     );
-    notify::notification(conn, assignee, "sla-reminder", &reminder, desk.now, None).await
+    notify::to_staff(conn, assignee, "sla-reminder", &reminder, desk.now, None).await.map(drop)
 }
 
 /// Which deadline was missed.
@@ -274,7 +274,7 @@ async fn auto_close(conn: &mut PgConnection, mut ticket: TicketRow, desk: &Desk<
     tickets::tell_reporter(conn, &ticket, "sla-auto-closed", closed, desk.now).await?;
     if let Some(assignee) = ticket.assignee_id.filter(|a| *a != ticket.reporter_id) {
         let notice = Outgoing::new(Text::new("sla-auto-closed-staff").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, assignee, "sla-auto-closed", &notice, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "sla-auto-closed", &notice, desk.now, None).await?;
     }
     Ok(())
 }

@@ -5,10 +5,14 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use sqlx::PgConnection;
 
-use crate::domain::{Markup, Outgoing, Trade};
+use crate::domain::ticket::Action;
+use crate::domain::{Markup, Outgoing, Status, Trade};
 use crate::i18n::Text;
-use crate::services::{notify, people::Actor};
-use crate::store::{self, staff::StaffRow};
+use crate::services::access;
+use crate::services::dispatch::give_to;
+use crate::services::tickets::{self, Desk};
+use crate::services::{complaints, notify, people::Actor};
+use crate::store::{self, outbox, staff::StaffRow, tickets::TicketRow};
 
 /// Invite codes: 16 letters and digits, about 95 bits, too many to guess.
 const CODE_LEN: usize = 16;
@@ -83,16 +87,27 @@ pub async fn list(conn: &mut PgConnection, actor: &Actor) -> sqlx::Result<Option
 
 #[derive(Debug)]
 pub enum DeactivateOutcome {
-    Deactivated { name: String },
+    /// `handed_back`: their open tickets, now with someone else or in the queue.
+    Deactivated {
+        name: String,
+        handed_back: usize,
+    },
     NotActive,
     NotAllowed,
 }
 
+/// Deactivates a staff member, in one transaction: nothing addressed to
+/// them as staff is queued from now on (`notify::to_staff`), what still
+/// waits is withdrawn, and their open tickets go back to the dispatcher — a
+/// repair to another eligible person of its trade (the owner told who) or,
+/// with nobody, to the queue; a complaint back to customer service's Take —
+/// and the supervisors are told where each went. A job they marked done
+/// stays theirs until the owner answers (the work was theirs).
 pub async fn deactivate(
     conn: &mut PgConnection,
     actor: &Actor,
     telegram_id: i64,
-    now: DateTime<Utc>,
+    desk: &Desk<'_>,
 ) -> sqlx::Result<DeactivateOutcome> {
     if !actor.is_admin {
         return Ok(DeactivateOutcome::NotAllowed);
@@ -100,10 +115,69 @@ pub async fn deactivate(
     let Some(member) = store::staff::get(conn, telegram_id).await? else {
         return Ok(DeactivateOutcome::NotActive);
     };
+    // Tickets before the staff row: the order every ticket change takes
+    // (the ticket's row, then whoever it notifies).
+    let open = store::tickets::open_assigned_to(conn, telegram_id).await?;
     if !store::staff::deactivate(conn, telegram_id).await? {
         return Ok(DeactivateOutcome::NotActive);
     }
+    outbox::cancel_to_staff(conn, telegram_id, "the recipient was deactivated").await?;
+    let mut lines = Vec::new();
+    for mut ticket in open.into_iter().filter(|t| t.status() != Status::Done) {
+        let went = if ticket.is_repair() {
+            let mut passed_over = store::tickets::declined_by(conn, ticket.id).await?;
+            passed_over.push(telegram_id);
+            match store::tickets::take_candidate(conn, &ticket.trade, &passed_over).await? {
+                Some(next) => {
+                    let given =
+                        give_to(conn, &mut ticket, next, Action::Reassign, Some(actor.telegram_id()), true, desk)
+                            .await?;
+                    given.ok().map(|c| Text::new("staff-handover-to").arg("name", c.name))
+                }
+                None => release(conn, &mut ticket, actor.telegram_id(), desk).await?,
+            }
+        } else {
+            complaints::release(conn, &mut ticket, actor.telegram_id(), telegram_id, desk)
+                .await?
+                .ok()
+                .map(|()| Text::new("staff-handover-case"))
+        };
+        if let Some(went) = went {
+            let line = Text::new("staff-handover-line").arg("ticket", tickets::title(&ticket)).arg("went", went);
+            lines.push((ticket, line));
+        }
+    }
+    // Each supervisor hears of the tickets they may (not a complaint that names them).
+    for chat in store::tickets::supervisors(conn).await? {
+        let told: Vec<Text> =
+            lines.iter().filter(|(t, _)| access::may_be_told(t, chat)).map(|(_, line)| line.clone()).collect();
+        if told.is_empty() {
+            continue;
+        }
+        let head = Text::new("staff-handover-supervisor").arg("name", &member.name).arg("count", told.len());
+        let notice = Outgoing::new(Text::lines(std::iter::once(head).chain(told)));
+        notify::to_staff(conn, chat, "staff-handover", &notice, desk.now, None).await?;
+    }
     let notice = Outgoing::with(Text::new("staff-deactivated-notice"), Markup::RemoveKeyboard);
-    notify::notification(conn, telegram_id, "staff-deactivated", &notice, now, None).await?;
-    Ok(DeactivateOutcome::Deactivated { name: member.name })
+    notify::notification(conn, telegram_id, "staff-deactivated", &notice, desk.now, None).await?;
+    Ok(DeactivateOutcome::Deactivated { name: member.name, handed_back: lines.len() })
+}
+
+/// A repair nobody else can take now: back to the queue (the scheduler gives
+/// it to whoever becomes eligible).
+async fn release(
+    conn: &mut PgConnection,
+    ticket: &mut TicketRow,
+    actor: i64,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Option<Text>> {
+    if tickets::change(conn, ticket, Action::Release, Some(actor), None, desk.now).await?.is_err() {
+        return Ok(None);
+    }
+    ticket.assignee_id = None;
+    ticket.assigned_at = None;
+    ticket.accepted_at = None;
+    ticket.accept_due_at = None;
+    store::tickets::save(conn, ticket).await?;
+    Ok(Some(Text::new("staff-handover-queued")))
 }

@@ -6,6 +6,9 @@ use sqlx::PgConnection;
 
 use crate::domain::{Category, Status};
 use crate::i18n::Text;
+use crate::services::people::Asker;
+use crate::services::supervise::sees_figures;
+use crate::services::tickets::{Outcome, Refusal};
 use crate::store::stats as store;
 pub use crate::store::stats::{BuildingMeasures, Measures, StaffMeasures};
 
@@ -30,18 +33,28 @@ pub struct Figures {
     pub by_building: Vec<BuildingMeasures>,
 }
 
-/// The figures for tickets filed in [from, to), judged as of now.
-pub async fn figures(conn: &mut PgConnection, from: DateTime<Utc>, to: DateTime<Utc>) -> sqlx::Result<Figures> {
-    figures_at(conn, from, to, Utc::now()).await
+/// The figures for tickets filed in [from, to), judged as of now, for
+/// supervisors and admins (NotAllowed for anyone else).
+pub async fn figures(
+    conn: &mut PgConnection,
+    asker: Asker<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sqlx::Result<Outcome<Figures>> {
+    figures_at(conn, asker, from, to, Utc::now()).await
 }
 
 /// [`figures`] as of `now`: tickets not yet due by then are not judged on time or late.
 pub async fn figures_at(
     conn: &mut PgConnection,
+    asker: Asker<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> sqlx::Result<Figures> {
+) -> sqlx::Result<Outcome<Figures>> {
+    if !sees_figures(asker) {
+        return Ok(Err(Refusal::NotAllowed));
+    }
     let overall = store::overall(conn, from, to, now).await?;
     let statuses = store::count_by_status(conn, from, to).await?;
     let categories = store::count_by_category(conn, from, to).await?;
@@ -66,7 +79,7 @@ pub async fn figures_at(
     for (code, _) in statuses.iter().filter(|(code, _)| Status::parse_code(code).is_none()) {
         tracing::warn!(code, "a ticket has an unknown status");
     }
-    Ok(Figures { overall, by_status, by_category, by_staff, by_building })
+    Ok(Ok(Figures { overall, by_status, by_category, by_staff, by_building }))
 }
 
 impl Figures {

@@ -8,12 +8,21 @@ use crate::domain::{Outgoing, Urgency};
 use crate::i18n::Text;
 use crate::services::dispatch::give_to;
 use crate::services::notify;
-use crate::services::people::Actor;
+use crate::services::people::{Actor, Asker};
 use crate::services::tickets::{self, Desk, Outcome, Refusal};
 use crate::store::{self, tickets::Candidate, tickets::TicketRow};
 
 pub fn is_supervisor(actor: &Actor) -> bool {
     actor.is_admin || actor.staff.as_ref().is_some_and(|s| s.is_supervisor)
+}
+
+/// May read the figures (`/stats`, satisfaction) and the ticket export:
+/// supervisors and admins, and the operator at the command line.
+pub fn sees_figures(asker: Asker<'_>) -> bool {
+    match asker {
+        Asker::Person(actor) => is_supervisor(actor),
+        Asker::Operator => true,
+    }
 }
 
 async fn supervised(conn: &mut PgConnection, actor: &Actor, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
@@ -68,7 +77,7 @@ pub async fn reassign_to(
         };
     if let Some(previous) = previous {
         let notice = Outgoing::new(Text::new("ticket-reassigned-away").arg("ticket", tickets::title(&ticket)));
-        notify::notification(conn, previous, "ticket-reassigned", &notice, desk.now, None).await?;
+        notify::to_staff(conn, previous, "ticket-reassigned", &notice, desk.now, None).await?;
     }
     Ok(Ok((ticket, chosen)))
 }
@@ -103,7 +112,7 @@ pub async fn set_urgency(
                 .arg("urgency", urgency.label())
                 .arg("due", desk.time(ticket.onsite_due_at)),
         );
-        notify::notification(conn, assignee, "ticket-urgency", &notice, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "ticket-urgency", &notice, desk.now, None).await?;
     }
     Ok(Ok(ticket))
 }

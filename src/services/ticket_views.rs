@@ -135,7 +135,7 @@ pub async fn follow_up(
                 .arg("text", text.unwrap_or("📷")),
         )
         .with_photos(photo.map(|p| vec![p.file_id.clone()]).unwrap_or_default());
-        notify::notification(conn, assignee, "ticket-follow-up", &message, desk.now, None).await?;
+        notify::to_staff(conn, assignee, "ticket-follow-up", &message, desk.now, None).await?;
     }
     Ok(Ok(ticket))
 }

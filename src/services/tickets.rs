@@ -121,7 +121,7 @@ pub async fn close(
     store::tickets::save(conn, &ticket).await?;
     if let Some(assignee) = ticket.assignee_id {
         let notice = Outgoing::new(notice.arg("ticket", title(&ticket)));
-        notify::notification(conn, assignee, kind, &notice, now, None).await?;
+        notify::to_staff(conn, assignee, kind, &notice, now, None).await?;
     }
     Ok(Ok(ticket))
 }
@@ -206,7 +206,7 @@ pub async fn tell_supervisors(
 ) -> sqlx::Result<()> {
     for chat in store::tickets::supervisors(conn).await? {
         if access::may_be_told(ticket, chat) {
-            notify::notification(conn, chat, kind, message, now, None).await?;
+            notify::to_staff(conn, chat, kind, message, now, None).await?;
         }
     }
     Ok(())

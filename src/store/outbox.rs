@@ -340,3 +340,42 @@ pub async fn pending_by_priority(pool: &PgPool) -> sqlx::Result<Vec<(i16, i64)>>
         .fetch_all(pool)
         .await
 }
+
+/// Queues a message to `new.chat_id` as a staff member (`to_staff`), only
+/// while they are an active one. Returns false when they are not (nothing
+/// queued); a duplicate dedup key is true, as [`enqueue`] keeps the first.
+pub async fn enqueue_to_staff(conn: &mut PgConnection, new: NewMessage<'_>) -> sqlx::Result<bool> {
+    let payload = serde_json::to_value(new.message).expect("Outgoing serializes");
+    let active: Option<bool> = sqlx::query_scalar(
+        "WITH member AS (SELECT 1 FROM staff WHERE telegram_id = $1 AND active),
+              queued AS (
+                  INSERT INTO outbox (chat_id, kind, priority, payload, not_before, dedup_key, to_staff)
+                  SELECT $1, $2, $3, $4, $5, $6, TRUE FROM member
+                  ON CONFLICT (dedup_key) DO NOTHING
+                  RETURNING id
+              )
+         SELECT EXISTS (SELECT 1 FROM member)",
+    )
+    .bind(new.chat_id)
+    .bind(new.kind)
+    .bind(new.priority as i16)
+    .bind(payload)
+    .bind(new.not_before)
+    .bind(&new.dedup_key)
+    .fetch_optional(conn)
+    .await?;
+    Ok(active.unwrap_or(false))
+}
+
+/// Withdraws what still waits for `chat_id` as a staff member (they were
+/// deactivated). Returns how many rows.
+pub async fn cancel_to_staff(conn: &mut PgConnection, chat_id: i64, reason: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'cancelled', last_error = $2 WHERE chat_id = $1 AND to_staff AND state = 'pending'",
+    )
+    .bind(chat_id)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

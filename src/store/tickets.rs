@@ -571,3 +571,25 @@ pub async fn reassign_candidates(
     .fetch_all(conn)
     .await
 }
+
+/// The open tickets `staff_id` holds, locked, oldest first (their
+/// deactivation hands them back).
+pub async fn open_assigned_to(conn: &mut PgConnection, staff_id: i64) -> sqlx::Result<Vec<TicketRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tickets
+         WHERE assignee_id = $1 AND status NOT IN ('closed', 'cancelled')
+         ORDER BY id FOR UPDATE"
+    ))
+    .bind(staff_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// How many events of `kind` the ticket has.
+pub async fn count_events(conn: &mut PgConnection, ticket_id: i64, kind: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM ticket_events WHERE ticket_id = $1 AND kind = $2")
+        .bind(ticket_id)
+        .bind(kind)
+        .fetch_one(conn)
+        .await
+}

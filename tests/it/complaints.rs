@@ -689,3 +689,111 @@ async fn the_supervisor_a_complaint_names_never_hears_of_it_while_the_other_supe
     assert_eq!(rows, 0);
     d.app.stop().await;
 }
+
+/// A late 🙋 Take on a card that already lost its button: the colleague is
+/// told who has it, and closing the buttons that are already gone (Telegram:
+/// 400 "message is not modified") is done, not a failure. The log is read in a
+/// child process of this test binary, as `log_privacy` does: one global
+/// subscriber per process, quiet unless `TEST_LOG`.
+#[test]
+fn a_late_take_is_answered_and_leaves_no_warning_in_the_log() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "complaints::late_take_scenario", "--nocapture", "--test-threads=1"])
+        .env("TEST_LOG", "1")
+        .env("LOG_LEVEL", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the scenario failed:\n{stdout}\n{log}");
+    assert!(stdout.contains("1 passed"), "the scenario ran: {stdout}");
+    let noisy: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+    assert!(noisy.is_empty(), "a late Take is not a warning:\n{}", noisy.join("\n"));
+}
+
+#[tokio::test]
+#[ignore = "run in its own process by a_late_take_is_answered_and_leaves_no_warning_in_the_log"]
+async fn late_take_scenario() {
+    let d = desk().await;
+    let cs2_before = d.cs2.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+    let original = card_of(&d.cs2, &number);
+
+    // 陈客服 takes it; 林客服's card loses its button.
+    let (cs_before, cs2_before) = (d.cs.seq(), d.cs2.seq());
+    d.cs.press_shown(Text::new("btn-take")).await;
+    // After the taker's own buttons were closed (the card follows in order).
+    d.cs.wait(cs_before, "the handler card", containing(PHONE)).await;
+    let taken_by = d.cs2.t(Text::new("case-taken-by").arg("name", "陈客服"));
+    let withdrawn = d.cs2.wait(cs2_before, "the withdrawn card", containing(&taken_by)).await;
+    assert!(withdrawn.inline_keyboard.is_none());
+
+    // 林客服's client still sends the press it showed a moment ago.
+    let requests = d.app.emu.request_count("editMessageReplyMarkup");
+    let take = CallbackData::Ticket { id: ticket_id(&d.app).await, op: TicketOp::Take }.encode();
+    let q = d.cs2.emu.press_inline(d.cs2.id, original.message_id, &take);
+    assert_eq!(d.cs2.answer_to(&q).await, Some(d.cs2.t(Text::new("case-already-taken-by").arg("name", "陈客服"))));
+    d.cs2.settle().await;
+    let deadline = std::time::Instant::now() + crate::support::WAIT;
+    while d.app.emu.request_count("editMessageReplyMarkup") == requests {
+        assert!(std::time::Instant::now() < deadline, "the bot closes the buttons of the card pressed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let card = card_of(&d.cs2, &number);
+    assert!(card.inline_keyboard.is_none() && card.text.is_some_and(|t| t.contains(&taken_by)), "unchanged");
+    d.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_case_whose_handler_is_deactivated_goes_back_to_customer_service_and_the_owner_hears_who_takes_it() {
+    let d = desk().await;
+    let admin = d.app.admin().await;
+    let cs2_before = d.cs2.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Noise, None, true).await;
+    d.cs2.wait(cs2_before, "the card", containing(&number)).await;
+    let before = d.cs.seq();
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.wait(before, "the handler card", containing(PHONE)).await;
+
+    let (cs_before, cs2_before, owner_before) = (d.cs.seq(), d.cs2.seq(), d.owner.seq());
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/staff");
+    admin.expect_containing(before, Text::new("staff-list-title").arg("count", 3usize)).await;
+    let before = admin.seq();
+    admin.press(Text::new("btn-deactivate").arg("name", "陈客服"));
+    admin.expect_containing(before, Text::new("staff-deactivated").arg("name", "陈客服")).await;
+    let row: (String, Option<i64>) =
+        sqlx::query_as("SELECT status, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(row, ("queued".to_owned(), None));
+
+    // 林客服 gets a new card with Take, and takes it; the owner hears it was taken.
+    let take = d.cs2.t(Text::new("btn-take"));
+    d.cs2
+        .wait(cs2_before, "a new card", |m| {
+            containing(&number)(m)
+                && m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == take))
+        })
+        .await;
+    d.cs2.press_shown(Text::new("btn-take")).await;
+    let taken = |rows: &[propdesk::store::outbox::OutboxStatus]| {
+        rows.iter().filter(|r| r.kind == "case-taken" && r.state == "sent").count() == 2
+    };
+    d.app.outbox_when(d.owner.id, |rows| taken(rows)).await;
+    let _ = owner_before;
+    let assignee: Option<i64> =
+        sqlx::query_scalar("SELECT assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(assignee, Some(d.cs2.id));
+
+    d.cs.settle().await;
+    let after: Vec<String> =
+        d.cs.emu
+            .bot_messages(d.cs.id)
+            .into_iter()
+            .filter(|m| m.seq > cs_before)
+            .filter_map(|m| m.text)
+            .filter(|t| t.contains(&number))
+            .collect();
+    assert!(after.is_empty(), "nothing about the case reaches 陈客服 any more: {after:?}");
+    d.app.stop().await;
+}

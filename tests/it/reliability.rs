@@ -259,7 +259,12 @@ async fn a_reply_cut_off_by_a_crash_after_the_commit_arrives_after_the_restart()
     owner.expect(before, Text::new("help-newcomer")).await;
     owner.settle().await;
     let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
-    assert_eq!(helps, 2, "the /help cut off by the crash and the settle probe, each answered once: {:?}", owner.bot_texts());
+    assert_eq!(
+        helps,
+        2,
+        "the /help cut off by the crash and the settle probe, each answered once: {:?}",
+        owner.bot_texts()
+    );
     // And each reply row ends settled, the resent one by the sender.
     until_replies_settled(&app, owner.id).await;
     app.stop().await;

@@ -107,3 +107,123 @@ async fn an_admin_lists_and_deactivates_staff() {
     cleaner.says_and_gets("/start", Text::new("welcome").arg("name", "孙阿姨")).await;
     app.stop().await;
 }
+
+/// The admin deactivates `name` from /staff.
+async fn deactivate(admin: &crate::support::Person, name: &str) {
+    let before = admin.seq();
+    admin.emu.send_text(admin.id, "/staff");
+    let label = admin.t(Text::new("btn-deactivate").arg("name", name));
+    admin
+        .wait(before, "the staff list", |m| {
+            m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == label))
+        })
+        .await;
+    let before = admin.seq();
+    admin.press(Text::new("btn-deactivate").arg("name", name));
+    admin.expect_containing(before, Text::new("staff-deactivated").arg("name", name)).await;
+}
+
+#[tokio::test]
+async fn a_supervisor_deactivated_while_typing_a_period_gets_no_figures_no_export_and_no_survey_results() {
+    use propdesk::domain::CallbackData;
+    use propdesk::domain::callback::SurveyOp;
+    use propdesk::domain::period::Period;
+
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff(3004, "周经理", Trade::CustomerService, true).await;
+    let admin = app.admin().await;
+
+    // This month's figures, with their export button; then a custom period, half typed.
+    supervisor.says_and_gets("/stats", Text::new("stats-choose-period")).await;
+    supervisor.press_and_get(Text::new("btn-this-month"), Period::ThisMonth.label()).await;
+    supervisor.says_and_gets("/stats", Text::new("stats-choose-period")).await;
+    supervisor.press_and_get(Text::new("btn-custom-period"), Text::new("stats-ask-range")).await;
+
+    deactivate(&admin, "周经理").await;
+
+    // The period they were typing: refused, no figures.
+    let before = supervisor.seq();
+    supervisor.emu.send_text(supervisor.id, "2026-11-01 2026-11-30");
+    supervisor.expect(before, Text::new("error-not-allowed")).await;
+    supervisor.settle().await;
+    let title = supervisor.t(Text::new("stats-title").arg("period", "@"));
+    let title = title.split('@').next().unwrap().to_owned();
+    let figures = supervisor.bot_texts().into_iter().filter(|t| t.starts_with(&title)).count();
+    assert_eq!(figures, 1, "only the report from before");
+
+    // The export button on the old report: refused, no file.
+    let q = supervisor.press(Text::new("btn-export-csv"));
+    assert_eq!(supervisor.answer_to(&q).await, Some(supervisor.t(Text::new("error-not-allowed"))));
+    // A survey's results, forged: refused.
+    let q = supervisor.press_data(&CallbackData::Survey { id: 1, op: SurveyOp::Results }.encode());
+    assert_eq!(supervisor.answer_to(&q).await, Some(supervisor.t(Text::new("error-not-allowed"))));
+    supervisor.settle().await;
+    assert!(supervisor.emu.bot_messages(supervisor.id).iter().all(|m| m.kind != "document"));
+    app.stop().await;
+}
+
+fn containing(s: String) -> impl Fn(&propdesk::sandbox::emulator::ChatMessage) -> bool {
+    move |m| m.text.as_deref().is_some_and(|t| t.contains(&s))
+}
+
+#[tokio::test]
+async fn a_deactivated_technician_hands_their_open_repair_to_a_colleague_and_hears_nothing_more() {
+    use propdesk::domain::Urgency;
+
+    let app = TestApp::spawn().await;
+    let liu = app.staff(3001, "刘师傅", Trade::Plumbing, false).await;
+    let supervisor = app.staff(3004, "周经理", Trade::CustomerService, true).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800000001").await;
+    let admin = app.admin().await;
+    let before = liu.seq();
+    let number = crate::support::file_repair(&owner, 0, Urgency::Routine).await;
+    liu.wait(before, "the card", containing(number.clone())).await;
+    liu.press_shown(Text::new("btn-accept")).await;
+    // A second plumber joins after the ticket was given out.
+    let wang = app.staff(3002, "王师傅", Trade::Plumbing, false).await;
+
+    let (liu_before, wang_before, owner_before, sup_before) = (liu.seq(), wang.seq(), owner.seq(), supervisor.seq());
+    deactivate(&admin, "刘师傅").await;
+
+    // 王师傅 has the card (with the owner's phone), the owner is told who, the supervisors where it went.
+    let card = wang.wait(wang_before, "the card", containing(number.clone())).await;
+    assert!(card.text.unwrap().contains("13800000001"));
+    let row: (String, Option<i64>) =
+        sqlx::query_as("SELECT status, assignee_id FROM tickets").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(row, ("assigned".to_owned(), Some(wang.id)));
+    let told = owner.t(Text::new("ticket-assigned-owner").arg("ticket", "@").arg("assignee", "王师傅"));
+    let told_tail = told.rsplit('@').next().unwrap().to_owned();
+    owner.wait(owner_before, "who has it now", containing(told_tail)).await;
+    let head = supervisor.t(Text::new("staff-handover-supervisor").arg("name", "刘师傅").arg("count", 1usize));
+    let handover = supervisor.wait(sup_before, "the hand-over", containing(head)).await.text.unwrap();
+    assert!(handover.contains(&number) && handover.contains("王师傅"), "{handover}");
+
+    // The owner adds information: it reaches 王师傅, never 刘师傅.
+    let info = "水已经漫到客厅了";
+    let before = owner.seq();
+    owner.taps(Text::new("menu-my-requests")).await;
+    owner.expect_containing(before, Text::new("list-mine-title")).await;
+    owner.press_and_get(Text::new("btn-open-ticket").arg("number", number.clone()), Text::new("ticket-timeline")).await;
+    owner.press_and_get(Text::new("btn-follow-up"), Text::new("ticket-ask-follow-up")).await;
+    let wang_before = wang.seq();
+    owner.says_and_gets(info, Text::new("ticket-follow-up-sent")).await;
+    wang.wait(wang_before, "the follow-up", containing(info.to_owned())).await;
+    liu.settle().await;
+    let after: Vec<String> =
+        liu.emu.bot_messages(liu.id).into_iter().filter(|m| m.seq > liu_before).filter_map(|m| m.text).collect();
+    assert!(
+        after.iter().all(|t| !t.contains(&number) && !t.contains("13800000001")),
+        "nothing about the ticket reaches 刘师傅 any more: {after:?}"
+    );
+    assert!(after.iter().all(|t| !t.contains(info)), "{after:?}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM outbox WHERE chat_id = {} AND to_staff AND state = 'pending'",
+            liu.id
+        ))
+        .await,
+        0
+    );
+    assert!(after.iter().any(|t| *t == liu.t(Text::new("staff-deactivated-notice"))));
+    app.stop().await;
+}

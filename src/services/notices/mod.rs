@@ -24,6 +24,7 @@ use crate::domain::callback::{ComposeOp, NoticeOp};
 use crate::domain::notice::{Audience, Bodies, CAPTION_MAX, NoticeKind, TEXT_MAX, TextProblem, check_text};
 use crate::domain::{Button, CallbackData, Markup, Outgoing};
 use crate::i18n::{Locale, Text};
+use crate::services::notify;
 use crate::services::people::Actor;
 use crate::store::notices::{self as store, Figures, NewNotice, NoticeRow};
 
@@ -178,12 +179,20 @@ pub struct Created {
 /// Checks and saves a notice; sent now (in this transaction) or scheduled.
 /// `replaces`: a scheduled notice this one is the edited version of (it is
 /// cancelled, if it has not started).
+///
+/// Sent now, the composer's confirmation ("is going out … its progress is
+/// shown here", with `home`, their menu) is an outbox row written before the
+/// progress message's: the sender delivers one chat's rows in order, so the
+/// composer reads the confirmation, then the progress message, then the
+/// report. (A direct reply, sent by the runner after the commit, raced the
+/// sender, which is woken by the same commit, and often lost.)
 pub async fn create(
     conn: &mut PgConnection,
     actor: &Actor,
     spec: &Spec,
     replaces: Option<i64>,
     clock: &Clock,
+    home: Markup,
 ) -> sqlx::Result<Outcome<Created>> {
     if !may_compose(actor) {
         return Ok(Err(Refusal::NotAllowed));
@@ -229,10 +238,14 @@ pub async fn create(
     )
     .await?;
     let opened = send_at <= clock.now;
+    let reach = owners + staff;
     if opened && let Some(notice) = store::lock(conn, id).await? {
+        let confirmation = Outgoing::with(Text::new("notice-sent").arg("id", id).arg("count", reach), home);
+        let key = Some(format!("notice-sent:{id}"));
+        notify::notification(conn, actor.telegram_id(), "notice-sent", &confirmation, clock.now, key).await?;
         open(conn, &notice, clock).await?;
     }
-    Ok(Ok(Created { id, reach: owners + staff, send_at, opened }))
+    Ok(Ok(Created { id, reach, send_at, opened }))
 }
 
 /// A notice with its figures, for /notices.

@@ -56,6 +56,7 @@ fn percent(f: &Figures) -> i64 {
 fn progress_message(notice: &NoticeRow, f: &Figures, state: &str, clock: &Clock) -> Outgoing {
     let eta_secs = f.remaining / i64::from(clock.rate_per_sec.max(1)) + i64::from(f.remaining > 0);
     let (status, button) = match state {
+        "done" => (Text::new("notice-progress-finished"), None),
         "paused" => (Text::new("notice-progress-paused"), Some((Text::new("btn-notice-resume"), NoticeOp::Resume))),
         _ => (
             Text::new("notice-progress-eta").arg("eta", eta(eta_secs)),
@@ -190,11 +191,8 @@ async fn report(pool: &PgPool, id: i64, clock: &Clock) -> sqlx::Result<Reported>
     }
     if let Some(row) = progress_row {
         store::drop_stale_progress(&mut tx, id).await?;
-        let message = if finished {
-            report_message(&notice, &figures, clock)
-        } else {
-            progress_message(&notice, &figures, state, clock)
-        };
+        // At the end: the final figures, without Pause (the report follows as a new message).
+        let message = progress_message(&notice, &figures, state, clock);
         let key = format!("notice-progress:{id}:{}", seen(&figures, state));
         outbox::enqueue_edit(
             &mut tx,

@@ -9,6 +9,7 @@ use super::{Outcome, Refusal, managed};
 use crate::domain::Outgoing;
 use crate::i18n::Text;
 use crate::services::people::Actor;
+use crate::spreadsheet::CsvSheet;
 use crate::store::notices::{self as store, NoticeRow};
 use crate::store::outbox::{self, NewMessage, Priority};
 
@@ -68,13 +69,13 @@ pub async fn signup_csv(
         return Ok(Err(r));
     }
     let lines = store::signups(conn, id).await?;
-    let mut bytes = crate::services::export::UTF8_BOM.to_vec();
+    let mut bytes = Vec::new();
     {
-        let mut csv = csv::Writer::from_writer(&mut bytes);
-        csv.write_record(["name", "units", "phone", "signed_up_at"])?;
+        let mut csv = CsvSheet::new(&mut bytes)?;
+        csv.row(["name", "units", "phone", "signed_up_at"])?;
         for l in &lines {
             let at = l.signed_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-            csv.write_record([l.name.as_str(), &l.units.join("; "), l.phone.as_deref().unwrap_or(""), &at])?;
+            csv.row([l.name.as_str(), &l.units.join("; "), l.phone.as_deref().unwrap_or(""), &at])?;
         }
         csv.flush()?;
     }

@@ -15,7 +15,9 @@ use sqlx::PgConnection;
 
 use crate::domain::UnitAddress;
 use crate::domain::survey::{Question, QuestionKind};
-use crate::services::export::UTF8_BOM;
+use crate::services::people::Asker;
+use crate::services::surveys::{self as survey_service, Refusal};
+use crate::spreadsheet::CsvSheet;
 use crate::store::survey_results as store;
 use crate::store::surveys;
 
@@ -120,14 +122,19 @@ pub fn percent(part: i64, whole: i64) -> i64 {
     if whole <= 0 { 0 } else { (part * 200 + whole) / (2 * whole) }
 }
 
-/// The results of a survey, for every building (`building` None) or one.
-/// None when there is no such survey.
+/// The results of a survey, for every building (`building` None) or one:
+/// for an admin of its community once it was sent, or the operator;
+/// NotFound when there is no such survey.
 pub async fn compute(
     conn: &mut PgConnection,
+    asker: Asker<'_>,
     survey_id: i64,
     building: Option<&str>,
-) -> sqlx::Result<Option<SurveyResults>> {
-    let Some(survey) = surveys::get(conn, survey_id).await? else { return Ok(None) };
+) -> sqlx::Result<Result<SurveyResults, Refusal>> {
+    let survey = match readable(conn, asker, survey_id).await? {
+        Ok(survey) => survey,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let questions = surveys::questions(conn, survey_id).await?;
     let per_building = store::building_counts(conn, survey_id).await?;
     let ratings = store::rating_counts(conn, survey_id).await?;
@@ -189,7 +196,7 @@ pub async fn compute(
         })
         .collect();
 
-    Ok(Some(SurveyResults {
+    Ok(Ok(SurveyResults {
         survey_id,
         title: survey.title,
         building: building.map(str::to_owned),
@@ -208,33 +215,38 @@ pub const CSV_FIXED_HEADER: [&str; 5] = ["response_id", "building", "unit", "nam
 /// column per question headed "Q1 <prompt>": stars as a number, choices as
 /// their option texts joined by "; ", text as written, empty when skipped.
 /// UTF-8 with a byte-order mark, like the ticket export, so Excel reads the
-/// Chinese. None when there is no such survey.
-pub async fn csv(conn: &mut PgConnection, survey_id: i64, tz: chrono_tz::Tz) -> anyhow::Result<Option<Vec<u8>>> {
+/// Chinese. Refused as [`compute`] is.
+pub async fn csv(
+    conn: &mut PgConnection,
+    asker: Asker<'_>,
+    survey_id: i64,
+    tz: chrono_tz::Tz,
+) -> anyhow::Result<Result<Vec<u8>, Refusal>> {
     let mut out = Vec::new();
-    match write_csv(conn, survey_id, tz, &mut out).await? {
-        Some(_) => Ok(Some(out)),
-        None => Ok(None),
+    match write_csv(conn, asker, survey_id, tz, &mut out).await? {
+        Ok(_) => Ok(Ok(out)),
+        Err(refusal) => Ok(Err(refusal)),
     }
 }
 
-/// [`csv`] into a writer; returns the rows written (None: no such survey).
+/// [`csv`] into a writer; returns the rows written.
 pub async fn write_csv(
     conn: &mut PgConnection,
+    asker: Asker<'_>,
     survey_id: i64,
     tz: chrono_tz::Tz,
-    mut out: impl std::io::Write,
-) -> anyhow::Result<Option<usize>> {
-    if surveys::get(conn, survey_id).await.context("reading the survey")?.is_none() {
-        return Ok(None);
+    out: impl std::io::Write,
+) -> anyhow::Result<Result<usize, Refusal>> {
+    if let Err(refusal) = readable(conn, asker, survey_id).await.context("reading the survey")? {
+        return Ok(Err(refusal));
     }
     let questions = surveys::questions(conn, survey_id).await.context("reading the survey's questions")?;
-    out.write_all(UTF8_BOM).context("writing the export")?;
-    let mut csv = csv::Writer::from_writer(out);
+    let mut csv = CsvSheet::new(out).context("writing the export")?;
     let header = CSV_FIXED_HEADER
         .iter()
         .map(|h| h.to_string())
         .chain(questions.iter().enumerate().map(|(n, q)| format!("Q{} {}", n + 1, q.prompt)));
-    csv.write_record(header).context("writing the export")?;
+    csv.row(header).context("writing the export")?;
 
     let mut rows = store::export_rows(conn, survey_id);
     let mut current: Option<Vec<String>> = None;
@@ -243,7 +255,7 @@ pub async fn write_csv(
     while let Some(row) = rows.try_next().await.context("reading answers for the export")? {
         if current_id != Some(row.response_id) {
             if let Some(record) = current.take() {
-                csv.write_record(&record).context("writing the export")?;
+                csv.row(&record).context("writing the export")?;
                 written += 1;
             }
             current_id = Some(row.response_id);
@@ -256,11 +268,25 @@ pub async fn write_csv(
         }
     }
     if let Some(record) = current.take() {
-        csv.write_record(&record).context("writing the export")?;
+        csv.row(&record).context("writing the export")?;
         written += 1;
     }
     csv.flush().context("writing the export")?;
-    Ok(Some(written))
+    Ok(Ok(written))
+}
+
+/// The survey, if `asker` may read its results: an admin of its community
+/// once it was sent ([`survey_service::readable`]), or the operator (any
+/// survey that exists). NotFound when there is no such survey.
+async fn readable(
+    conn: &mut PgConnection,
+    asker: Asker<'_>,
+    survey_id: i64,
+) -> sqlx::Result<Result<surveys::SurveyRow, Refusal>> {
+    match asker {
+        Asker::Person(actor) => survey_service::readable(conn, actor, survey_id).await,
+        Asker::Operator => Ok(surveys::get(conn, survey_id).await?.ok_or(Refusal::NotFound)),
+    }
 }
 
 fn first_columns(row: &store::ExportRow, tz: chrono_tz::Tz, questions: usize) -> Vec<String> {
