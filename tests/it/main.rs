@@ -1,6 +1,7 @@
 //! Integration tests: the real bot, real PostgreSQL, people played through
 //! the Bot API emulator.
 
+mod arbitrary_updates;
 mod bad_input;
 mod complaints;
 mod drill_kit;
