@@ -1,6 +1,6 @@
 //! Staff joining by one-time invite; admins listing and deactivating them.
 
-use propdesk::domain::Trade;
+use propdesk::domain::{TicketKind, Trade};
 use propdesk::i18n::Text;
 
 use crate::support::TestApp;
@@ -109,7 +109,7 @@ async fn an_admin_lists_and_deactivates_staff() {
 }
 
 /// The admin deactivates `name` from /staff.
-async fn deactivate(admin: &crate::support::Person, name: &str) {
+pub async fn deactivate(admin: &crate::support::Person, name: &str) {
     let before = admin.seq();
     admin.emu.send_text(admin.id, "/staff");
     let label = admin.t(Text::new("btn-deactivate").arg("name", name));
@@ -204,9 +204,9 @@ async fn a_deactivated_technician_hands_their_open_repair_to_a_colleague_and_hea
     owner.taps(Text::new("menu-my-requests")).await;
     owner.expect_containing(before, Text::new("list-mine-title")).await;
     owner.press_and_get(Text::new("btn-open-ticket").arg("number", number.clone()), Text::new("ticket-timeline")).await;
-    owner.press_and_get(Text::new("btn-follow-up"), Text::new("ticket-ask-follow-up")).await;
+    owner.press_and_get(Text::new("btn-follow-up"), TicketKind::Repair.words(Text::new("ticket-ask-follow-up"))).await;
     let wang_before = wang.seq();
-    owner.says_and_gets(info, Text::new("ticket-follow-up-sent")).await;
+    owner.says_and_gets(info, TicketKind::Repair.words(Text::new("ticket-follow-up-sent"))).await;
     wang.wait(wang_before, "the follow-up", containing(info.to_owned())).await;
     liu.settle().await;
     let after: Vec<String> =
