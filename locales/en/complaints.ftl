@@ -88,6 +88,7 @@ case-unresolved-no-reason = The owner did not say what is still wrong.
 case-unresolved-owner = We are sorry it is not resolved. It is back with customer service, and the supervisor knows.
 case-unresolved-staff = The owner says { $ticket } is not resolved; please follow up.
 case-unresolved-supervisor = ⚠️ The owner says { $ticket } is not resolved; back with { $handler }.
+case-unresolved-supervisor-released = ⚠️ The owner says { $ticket } is not resolved; { $handler } is no longer on staff, so it is back with customer service to take.
 case-not-now = This cannot be done at this stage.
 case-target-first-reply = first reply
 case-target-outcome = outcome

@@ -128,6 +128,8 @@ ticket-declined-reassigned = Reassigned to { $assignee }.
 ticket-declined-queued = Nobody else is available; it is waiting in the queue.
 ticket-reopened-staff = 🔁 The owner says { $ticket } is not fixed: { $reason }. Please accept it again.
 ticket-reopened-supervisor = 🔁 { $ticket } was reopened by the owner (not fixed): { $reason }
+ticket-reopened-handed-over = { $name } is no longer on staff; it went to { $assignee }.
+ticket-reopened-queued = { $name } is no longer on staff and nobody else is available: it is waiting in the queue. Please assign it.
 ticket-cancelled-staff = { $ticket } was cancelled by the owner; no visit needed.
 ticket-confirmed-staff = 👍 The owner confirmed { $ticket } is fixed. Well done!
 
@@ -153,5 +155,6 @@ ticket-ask-comment = Thank you for { $stars } stars! Anything you'd like to tell
 ticket-thanks-rating = Thank you for your feedback!
 ticket-ask-not-fixed-reason = We're sorry! What is still wrong?
 ticket-reopened-owner = The technician has been asked to come back to it, and a supervisor will follow up.
+ticket-reopened-owner-queued = It is back with the service centre to be dispatched again; a supervisor will arrange a technician and follow up.
 ticket-cancelled-owner = Ticket { $number } has been cancelled.
 error-ticket-not-now = That isn't possible right now (the ticket is: { $status }).

@@ -54,6 +54,11 @@ event-report-not-fixed = reported not fixed by { $who }
 event-cancel = cancelled by { $who }
 event-reassign = reassigned by { $who }
 event-release = back in the queue: its handler left ({ $who })
+event-release-auto = { $kind ->
+        [repair] back in the queue: its handler left
+       *[other] back to customer service: its handler left
+    }
+event-reassign-auto = handed to a colleague: its handler left
 event-auto-close = closed automatically (not confirmed in time)
 event-follow-up = { $who } added information
 event-urgency = urgency changed by { $who }

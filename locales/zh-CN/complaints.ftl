@@ -88,6 +88,7 @@ case-unresolved-no-reason = 业主未说明具体原因。
 case-unresolved-owner = 非常抱歉问题仍未解决，已转回客服继续跟进，主管也已知悉。
 case-unresolved-staff = 业主表示{ $ticket }仍未解决，请继续跟进。
 case-unresolved-supervisor = ⚠️ 业主表示{ $ticket }未解决，已退回经办人 { $handler }。
+case-unresolved-supervisor-released = ⚠️ 业主表示{ $ticket }未解决；原经办人 { $handler } 已停用，已退回客服重新受理。
 case-not-now = 该单当前状态无法进行此操作。
 case-target-first-reply = 首次答复
 case-target-outcome = 处理结果

@@ -128,6 +128,8 @@ ticket-declined-reassigned = 已自动转派给 { $assignee }。
 ticket-declined-queued = 暂无其他可派人员，已进入待派队列。
 ticket-reopened-staff = 🔁 业主反馈工单 { $ticket } 没有修好：{ $reason }。请重新接单处理。
 ticket-reopened-supervisor = 🔁 工单 { $ticket } 被业主退回（没修好）：{ $reason }
+ticket-reopened-handed-over = 原维修人员 { $name } 已停用，工单已转派给 { $assignee }。
+ticket-reopened-queued = 原维修人员 { $name } 已停用，暂无可派人员，工单已进入待派队列，请尽快安排。
 ticket-cancelled-staff = 工单 { $ticket } 已被业主取消，无需再上门。
 ticket-confirmed-staff = 👍 业主已确认工单 { $ticket } 修好了，辛苦了！
 
@@ -153,5 +155,6 @@ ticket-ask-comment = 感谢您的 { $stars } 星评价！还有什么想对我�
 ticket-thanks-rating = 感谢您的评价，我们会继续努力！
 ticket-ask-not-fixed-reason = 很抱歉！请描述一下还有什么问题：
 ticket-reopened-owner = 已通知维修师傅重新处理，并同步给主管跟进。
+ticket-reopened-owner-queued = 已退回服务中心重新派单，主管会尽快安排维修人员并跟进。
 ticket-cancelled-owner = 工单 { $number } 已取消。
 error-ticket-not-now = 这个操作现在不可用（工单当前状态：{ $status }）。

@@ -54,6 +54,11 @@ event-report-not-fixed = { $who } 反馈没修好
 event-cancel = { $who } 取消工单
 event-reassign = { $who } 转派
 event-release = 原处理人员已离岗，{ $who } 将工单退回待派单
+event-release-auto = { $kind ->
+        [repair] 原处理人员已离岗，工单退回待派单
+       *[other] 原经办人已离岗，退回客服重新受理
+    }
+event-reassign-auto = 原处理人员已离岗，已转派
 event-auto-close = 超时未确认，自动关闭
 event-follow-up = { $who } 补充说明
 event-urgency = { $who } 调整紧急程度

@@ -99,7 +99,11 @@ pub async fn turn_page(cx: Cx, q: CallbackQuery, (list, page): (ListKind, u16)) 
 /// A line of the timeline, in the words of the ticket's kind (提交报修 /
 /// 提交投诉 …: `TicketKind::words`).
 fn event_text(kind: TicketKind, event: &EventRow) -> Text {
+    let by_nobody = event.actor_name.is_none();
     let what = match event.kind.as_str() {
+        // Handed over by the bot itself (its handler left, found when the owner reopened it).
+        "reassign" if by_nobody => Text::new("event-reassign-auto"),
+        "release" if by_nobody => Text::new("event-release-auto"),
         "created" => Text::new("event-created"),
         "assign" => Text::new("event-assign"),
         "accept" => Text::new("event-accept"),

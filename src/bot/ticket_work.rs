@@ -344,12 +344,17 @@ pub async fn not_fixed_reason(cx: Cx, msg: Message, (ticket_id, done_message): (
     let actor = cx.actor();
     let reported = repairs::report_not_fixed(&mut *cx.tx().await, &actor, ticket_id, &why, &desk).await?;
     match reported {
-        Ok(_) => {
+        Ok(reported) => {
             // Answered: the done notice's Fixed / Not fixed are spent.
             if let Some(message_id) = done_message {
                 cx.clear_buttons(message_id);
             }
-            back_home(&cx, Text::new("ticket-reopened-owner"))
+            // Its technician left and nobody else can take it now: it waits to be dispatched.
+            let said = match reported.status() {
+                Status::Queued => Text::new("ticket-reopened-owner-queued"),
+                _ => Text::new("ticket-reopened-owner"),
+            };
+            back_home(&cx, said)
         }
         Err(refusal) => refused_typed(&cx, refusal),
     }

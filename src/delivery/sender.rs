@@ -200,7 +200,7 @@ impl Sender {
                 let claimed = self.claim(waiting.broadcasts() == 0).await;
                 claim_now = !claimed.is_empty();
                 if claim_now {
-                    waiting.extend(claimed);
+                    waiting.extend(claimed.into_iter().filter(|row| !row.withdrawn).collect());
                     continue;
                 }
             }
@@ -252,7 +252,9 @@ impl Sender {
 
     /// Claims what is due: notifications first; only when none is due (and
     /// `broadcasts`), a short batch of broadcast rows, so no notification
-    /// waits behind a long one. An error is logged and claims nothing.
+    /// waits behind a long one. An error is logged and claims nothing. Rows
+    /// withdrawn at the claim (`OutboxRow::withdrawn`) are among those
+    /// returned, so the loop knows it found work: they are not to be sent.
     async fn claim(&self, broadcasts: bool) -> Vec<OutboxRow> {
         let now = self.clock.now();
         self.limits.tidy();
@@ -261,10 +263,14 @@ impl Sender {
             Ok(rows) if rows.is_empty() && broadcasts => store::outbox::claim(&self.pool, batch, now, i16::MAX).await,
             other => other,
         };
-        claimed.unwrap_or_else(|err| {
+        let claimed = claimed.unwrap_or_else(|err| {
             tracing::error!(error = %err, "claiming outbox rows failed");
             Vec::new()
-        })
+        });
+        for row in claimed.iter().filter(|row| row.withdrawn) {
+            tracing::info!(id = row.id, kind = %row.kind, "not sent: the recipient is no longer an active staff member");
+        }
+        claimed
     }
 
     /// Broadcast rows claimed (and in lanes) at a time: a quarter second's worth.
@@ -485,7 +491,7 @@ mod tests {
 
     fn row(id: i64, chat_id: i64, priority: Priority) -> OutboxRow {
         let (kind, payload, locale) = ("test".into(), serde_json::Value::Null, None);
-        OutboxRow { id, chat_id, kind, priority: priority as i16, payload, attempts: 0, locale }
+        OutboxRow { id, chat_id, kind, priority: priority as i16, payload, attempts: 0, locale, withdrawn: false }
     }
 
     #[test]

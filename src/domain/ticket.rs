@@ -8,7 +8,8 @@
 //!                        │                                              ▼
 //!  Closed ◄─ConfirmFixed/AutoClose─ Done ◄──Complete── InProgress ◄─Resume─ OnHold
 //!                                    │                     └──────Hold──────►┘
-//!                                    └─ReportNotFixed─► Assigned (same assignee)
+//!                                    └─ReportNotFixed─► Assigned (same assignee while active staff;
+//!                                                         otherwise handed over: Reassign or Release)
 //!  Queued/Assigned/Accepted ──Cancel──► Cancelled      any open, not Done ──Reassign──► Assigned
 //!  assigned or being worked, not Done ──Release──► Queued (its assignee was deactivated, nobody else eligible)
 //! ```
@@ -190,7 +191,8 @@ pub fn transition(from: Status, action: Action) -> Result<Status, Refused> {
         (Queued | Assigned | Accepted, Cancel) => Cancelled,
         (Queued | Assigned | Accepted | OnTheWay | InProgress | OnHold, Reassign) => Assigned,
         // Complaints, suggestions, praise: Queued ─Take─► Accepted ─Conclude─► Done
-        // ─ConfirmFixed─► Closed, or Done ─Unresolved─► Accepted (same handler).
+        // ─ConfirmFixed─► Closed, or Done ─Unresolved─► Accepted (same handler while
+        // active staff; otherwise then Release, back to customer service).
         (Queued, Take) => Accepted,
         (Accepted, Conclude) => Done,
         (Done, Unresolved) => Accepted,

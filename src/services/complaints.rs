@@ -158,17 +158,19 @@ async fn offer(
     Ok(())
 }
 
-/// Its handler was deactivated: the case goes back to customer service —
-/// Queued, nobody holding it, a new card with Take to each of them (not the
-/// one who left) — and the owner hears again when someone takes it.
+/// Its handler was deactivated (by `staff::deactivate`, or found so when
+/// the owner says a concluded case is not resolved): the case goes back to
+/// customer service — Queued, nobody holding it, a new card with Take to
+/// each of them (not the one who left, nor the owner) — and the owner hears
+/// again when someone takes it.
 pub async fn release(
     conn: &mut PgConnection,
     ticket: &mut TicketRow,
-    actor: i64,
-    left: i64,
+    actor: Option<i64>,
     desk: &Desk<'_>,
 ) -> sqlx::Result<Outcome<()>> {
-    if let Err(r) = tickets::change(conn, ticket, Action::Release, Some(actor), None, desk.now).await? {
+    let left = ticket.assignee_id;
+    if let Err(r) = tickets::change(conn, ticket, Action::Release, actor, None, desk.now).await? {
         return Ok(Err(r));
     }
     ticket.assignee_id = None;
@@ -176,7 +178,8 @@ pub async fn release(
     ticket.accepted_at = None;
     store::tickets::save(conn, ticket).await?;
     let round = store::tickets::count_events(conn, ticket.id, Action::Release.as_str()).await?;
-    offer(conn, ticket, &[ticket.reporter_id, left], round, desk).await?;
+    let excluding: Vec<i64> = std::iter::once(ticket.reporter_id).chain(left).collect();
+    offer(conn, ticket, &excluding, round, desk).await?;
     Ok(Ok(()))
 }
 
@@ -414,7 +417,10 @@ pub async fn resolved(
 
 /// Not resolved: back to the same handler (with the card again) and the
 /// supervisors are told, with what the owner says is still wrong, if they
-/// said (kept as the note of the `unresolved` event).
+/// said (kept as the note of the `unresolved` event). A handler who is no
+/// longer active staff (`tickets::returning_assignee`) does not get it back:
+/// the case goes back to customer service with Take ([`release`]), and the
+/// supervisors are told so.
 pub async fn unresolved(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -438,23 +444,33 @@ pub async fn unresolved(
         Some(reason) => Text::new("case-unresolved-reason").arg("reason", reason),
         None => Text::new("case-unresolved-no-reason"),
     };
-    if let Some(handler) = ticket.assignee_id {
-        let notice = Outgoing::new(Text::lines([
-            Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)),
-            said.clone(),
-        ]));
-        notify::to_staff(conn, handler, "case-unresolved", &notice, desk.now, None).await?;
-        let card = handler_card(conn, &ticket, desk).await?;
-        notify::to_staff(conn, handler, "case-card", &card, desk.now, None).await?;
-    }
     let handler = match ticket.assignee_id {
         Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
         None => String::new(),
     };
-    let notice = Outgoing::new(Text::lines([
-        Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler),
-        said,
-    ]));
+    let head = match tickets::returning_assignee(conn, &ticket).await? {
+        Some(handler_id) => {
+            let notice = Outgoing::new(Text::lines([
+                Text::new("case-unresolved-staff").arg("ticket", tickets::title(&ticket)),
+                said.clone(),
+            ]));
+            notify::to_staff(conn, handler_id, "case-unresolved", &notice, desk.now, None).await?;
+            let card = handler_card(conn, &ticket, desk).await?;
+            notify::to_staff(conn, handler_id, "case-card", &card, desk.now, None).await?;
+            Text::new("case-unresolved-supervisor").arg("ticket", tickets::title(&ticket)).arg("handler", handler)
+        }
+        None => {
+            // The system's doing, not the owner's: no actor on the event.
+            if let Err(refusal) = release(conn, &mut ticket, None, desk).await? {
+                // Accepted can always be released: not reached.
+                tracing::warn!(ticket = ticket.id, ?refusal, "handing over an unresolved case was refused");
+            }
+            Text::new("case-unresolved-supervisor-released")
+                .arg("ticket", tickets::title(&ticket))
+                .arg("handler", handler)
+        }
+    };
+    let notice = Outgoing::new(Text::lines([head, said]));
     tickets::tell_supervisors(conn, &ticket, "case-unresolved", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }

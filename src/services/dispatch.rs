@@ -67,6 +67,35 @@ pub async fn give_to(
     Ok(Ok(chosen))
 }
 
+/// Its assignee is gone (deactivated: by `staff::deactivate`, or found so
+/// when the owner reopens a job they had marked done): the ticket goes to
+/// the next eligible person of its trade (never one who declined it, nor the
+/// one who left), the reporter told who, or, with nobody, back to the queue
+/// (Release), where the scheduler gives it to whoever becomes eligible.
+/// Returns who has it now (None: the queue). Telling the supervisors is the
+/// caller's: each says why in its own words.
+pub async fn hand_over(
+    conn: &mut PgConnection,
+    ticket: &mut TicketRow,
+    actor: Option<i64>,
+    desk: &Desk<'_>,
+) -> sqlx::Result<Outcome<Option<Candidate>>> {
+    let mut passed_over = store::tickets::declined_by(conn, ticket.id).await?;
+    passed_over.extend(ticket.assignee_id);
+    if let Some(next) = store::tickets::take_candidate(conn, &ticket.trade, &passed_over).await? {
+        return give_to(conn, ticket, next, Action::Reassign, actor, true, desk).await.map(|r| r.map(Some));
+    }
+    if let Err(refusal) = tickets::change(conn, ticket, Action::Release, actor, None, desk.now).await? {
+        return Ok(Err(refusal));
+    }
+    ticket.assignee_id = None;
+    ticket.assigned_at = None;
+    ticket.accepted_at = None;
+    ticket.accept_due_at = None;
+    store::tickets::save(conn, ticket).await?;
+    Ok(Ok(None))
+}
+
 /// The assignee declines (拒单) with a reason: the ticket goes to the next
 /// eligible person (never back to someone who declined it), and the
 /// supervisors hear of it.

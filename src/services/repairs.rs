@@ -9,7 +9,7 @@ use crate::domain::ticket::{Action, Rating, ticket_number};
 use crate::domain::{Button, CallbackData, Category, Markup, Outgoing, Urgency, callback::TicketOp};
 use crate::i18n::Text;
 use crate::services::access::{self, is_owner_of};
-use crate::services::dispatch::{dispatch, give_to};
+use crate::services::dispatch::{dispatch, give_to, hand_over};
 use crate::services::notify;
 use crate::services::options::{self, OptionList};
 use crate::services::people::Actor;
@@ -216,8 +216,12 @@ pub fn rating_prompt(ticket: &TicketRow) -> Outgoing {
     }
 }
 
-/// Not fixed: back to the same assignee with the owner's reason; the
-/// supervisors are told.
+/// Not fixed: back to the same assignee with the owner's reason, or, when
+/// they are no longer active staff (`tickets::returning_assignee`), handed
+/// over afresh (`dispatch::hand_over`: the next eligible colleague, the
+/// owner told who, or the queue); the supervisors are told, and where it
+/// went when it could not go back. The ticket is Queued when nobody could
+/// take it.
 pub async fn report_not_fixed(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -242,17 +246,37 @@ pub async fn report_not_fixed(
     ticket.assigned_at = Some(desk.now);
     ticket.accept_due_at = Some(desk.sla.accept_due(ticket.urgency(), desk.now));
     store::tickets::save(conn, &ticket).await?;
-    if let Some(assignee) = ticket.assignee_id {
-        let card = tickets::assignee_card(conn, &ticket, desk).await?;
-        let reopened = Outgoing::new(
-            Text::new("ticket-reopened-staff").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
-        );
-        notify::to_staff(conn, assignee, "ticket-reopened", &reopened, desk.now, None).await?;
-        notify::to_staff(conn, assignee, "ticket-card", &card, desk.now, None).await?;
+    let mut notice =
+        vec![Text::new("ticket-reopened-supervisor").arg("ticket", tickets::title(&ticket)).arg("reason", reason)];
+    let reopened =
+        Outgoing::new(Text::new("ticket-reopened-staff").arg("ticket", tickets::title(&ticket)).arg("reason", reason));
+    match tickets::returning_assignee(conn, &ticket).await? {
+        Some(assignee) => {
+            let card = tickets::assignee_card(conn, &ticket, desk).await?;
+            notify::to_staff(conn, assignee, "ticket-reopened", &reopened, desk.now, None).await?;
+            notify::to_staff(conn, assignee, "ticket-card", &card, desk.now, None).await?;
+        }
+        None => {
+            let left = match ticket.assignee_id {
+                Some(id) => store::staff::get(conn, id).await?.map(|s| s.name).unwrap_or_default(),
+                None => String::new(),
+            };
+            // The system's doing, not the owner's: no actor on the event.
+            match hand_over(conn, &mut ticket, None, desk).await? {
+                Ok(Some(next)) => {
+                    // After their card: what the owner says is still wrong.
+                    notify::to_staff(conn, next.telegram_id, "ticket-reopened", &reopened, desk.now, None).await?;
+                    notice.push(Text::new("ticket-reopened-handed-over").arg("name", left).arg("assignee", next.name));
+                }
+                Ok(None) => notice.push(Text::new("ticket-reopened-queued").arg("name", left)),
+                // Assigned can always be reassigned or released: not reached.
+                Err(refusal) => {
+                    tracing::warn!(ticket = ticket.id, ?refusal, "handing over a reopened repair was refused")
+                }
+            }
+        }
     }
-    let notice = Outgoing::new(
-        Text::new("ticket-reopened-supervisor").arg("ticket", tickets::title(&ticket)).arg("reason", reason),
-    );
+    let notice = Outgoing::new(Text::lines(notice));
     tickets::tell_supervisors(conn, &ticket, "ticket-reopened", &notice, desk.now).await?;
     Ok(Ok(ticket))
 }

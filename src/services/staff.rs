@@ -5,14 +5,13 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use sqlx::PgConnection;
 
-use crate::domain::ticket::Action;
 use crate::domain::{Markup, Outgoing, Status, Trade};
 use crate::i18n::Text;
 use crate::services::access;
-use crate::services::dispatch::give_to;
+use crate::services::dispatch::hand_over;
 use crate::services::tickets::{self, Desk};
 use crate::services::{complaints, notify, people::Actor};
-use crate::store::{self, outbox, staff::StaffRow, tickets::TicketRow};
+use crate::store::{self, outbox, staff::StaffRow};
 
 /// Invite codes: 16 letters and digits, about 95 bits, too many to guess.
 const CODE_LEN: usize = 16;
@@ -102,7 +101,9 @@ pub enum DeactivateOutcome {
 /// repair to another eligible person of its trade (the owner told who) or,
 /// with nobody, to the queue; a complaint back to customer service's Take —
 /// and the supervisors are told where each went. A job they marked done
-/// stays theirs until the owner answers (the work was theirs).
+/// stays theirs until the owner answers (the work was theirs); should the
+/// owner reopen it, it is handed over then, the same way
+/// (`tickets::returning_assignee`).
 pub async fn deactivate(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -125,19 +126,13 @@ pub async fn deactivate(
     let mut lines = Vec::new();
     for mut ticket in open.into_iter().filter(|t| t.status() != Status::Done) {
         let went = if ticket.is_repair() {
-            let mut passed_over = store::tickets::declined_by(conn, ticket.id).await?;
-            passed_over.push(telegram_id);
-            match store::tickets::take_candidate(conn, &ticket.trade, &passed_over).await? {
-                Some(next) => {
-                    let given =
-                        give_to(conn, &mut ticket, next, Action::Reassign, Some(actor.telegram_id()), true, desk)
-                            .await?;
-                    given.ok().map(|c| Text::new("staff-handover-to").arg("name", c.name))
-                }
-                None => release(conn, &mut ticket, actor.telegram_id(), desk).await?,
+            match hand_over(conn, &mut ticket, Some(actor.telegram_id()), desk).await? {
+                Ok(Some(next)) => Some(Text::new("staff-handover-to").arg("name", next.name)),
+                Ok(None) => Some(Text::new("staff-handover-queued")),
+                Err(_) => None,
             }
         } else {
-            complaints::release(conn, &mut ticket, actor.telegram_id(), telegram_id, desk)
+            complaints::release(conn, &mut ticket, Some(actor.telegram_id()), desk)
                 .await?
                 .ok()
                 .map(|()| Text::new("staff-handover-case"))
@@ -161,23 +156,4 @@ pub async fn deactivate(
     let notice = Outgoing::with(Text::new("staff-deactivated-notice"), Markup::RemoveKeyboard);
     notify::notification(conn, telegram_id, "staff-deactivated", &notice, desk.now, None).await?;
     Ok(DeactivateOutcome::Deactivated { name: member.name, handed_back: lines.len() })
-}
-
-/// A repair nobody else can take now: back to the queue (the scheduler gives
-/// it to whoever becomes eligible).
-async fn release(
-    conn: &mut PgConnection,
-    ticket: &mut TicketRow,
-    actor: i64,
-    desk: &Desk<'_>,
-) -> sqlx::Result<Option<Text>> {
-    if tickets::change(conn, ticket, Action::Release, Some(actor), None, desk.now).await?.is_err() {
-        return Ok(None);
-    }
-    ticket.assignee_id = None;
-    ticket.assigned_at = None;
-    ticket.accepted_at = None;
-    ticket.accept_due_at = None;
-    store::tickets::save(conn, ticket).await?;
-    Ok(Some(Text::new("staff-handover-queued")))
 }

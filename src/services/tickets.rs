@@ -126,6 +126,22 @@ pub async fn close(
     Ok(Ok(ticket))
 }
 
+/// Whom a reopened ticket goes back to — the owner's 👎 Not fixed on a
+/// repair, 👎 Not resolved on a complaint: the state machine returns it to
+/// its last assignee — while they are an active staff member. None when
+/// they are not (deactivated since they marked it done) or it had none: the
+/// caller then hands it over as deactivation would (`dispatch::hand_over`,
+/// `complaints::release`), so it never waits on someone nothing reaches.
+/// The one place that decides it. Called with the ticket's row locked:
+/// deactivation locks the person's open tickets (this one included, being
+/// done) before it marks them inactive, so either it has committed (seen
+/// here) or it will find the ticket theirs again and hand it over itself.
+pub async fn returning_assignee(conn: &mut PgConnection, ticket: &TicketRow) -> sqlx::Result<Option<i64>> {
+    let Some(assignee) = ticket.assignee_id else { return Ok(None) };
+    let active = store::staff::get(conn, assignee).await?.is_some_and(|s| s.active);
+    Ok(active.then_some(assignee))
+}
+
 /// Loads a ticket for a change, or NotFound.
 pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Outcome<TicketRow>> {
     Ok(store::tickets::get_for_update(conn, id).await?.ok_or(Refusal::NotFound))

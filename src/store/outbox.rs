@@ -69,28 +69,51 @@ pub struct OutboxRow {
     pub payload: Value,
     pub attempts: i32,
     pub locale: Option<String>,
+    /// Claimed but cancelled instead of sent: addressed to someone as staff
+    /// (`to_staff`) who is no longer an active staff member. Not to send.
+    pub withdrawn: bool,
 }
+
+/// Why a row addressed to staff was cancelled when the sender came to it.
+pub const NOT_STAFF_AT_SEND: &str = "not sent: the recipient is no longer an active staff member";
 
 /// Claims up to `limit` due rows of a priority below `below`, most urgent
 /// first. SKIP LOCKED lets a second sender (during a lease hand-over) take
 /// other rows, never the same.
+///
+/// A row written by `notify::to_staff` whose recipient is no longer an
+/// active staff member is cancelled here instead (`withdrawn`, returned so
+/// the caller knows the claim found work): queued by a transaction that
+/// committed alongside their deactivation, or retried after it, it never
+/// reaches them. The check is at the claim, so only a row claimed before the
+/// deactivation committed can still go out, within the moment it takes to
+/// send it.
 pub async fn claim(pool: &PgPool, limit: i64, now: DateTime<Utc>, below: i16) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
         "WITH due AS (
-             SELECT id FROM outbox
+             SELECT id,
+                    to_staff AND NOT EXISTS (
+                        SELECT 1 FROM staff s WHERE s.telegram_id = outbox.chat_id AND s.active
+                    ) AS withdrawn
+             FROM outbox
              WHERE state = 'pending' AND not_before <= $2 AND priority < $3
              ORDER BY priority, not_before, id
              LIMIT $1
-             FOR UPDATE SKIP LOCKED
+             FOR UPDATE OF outbox SKIP LOCKED
          )
-         UPDATE outbox o SET state = 'sending', claimed_at = $2
+         UPDATE outbox o
+         SET state = CASE WHEN due.withdrawn THEN 'cancelled' ELSE 'sending' END,
+             claimed_at = $2,
+             last_error = CASE WHEN due.withdrawn THEN $4 ELSE o.last_error END
          FROM due WHERE o.id = due.id
          RETURNING o.id, o.chat_id, o.kind, o.priority, o.payload, o.attempts,
-                   (SELECT locale FROM users WHERE telegram_id = o.chat_id) AS locale",
+                   (SELECT locale FROM users WHERE telegram_id = o.chat_id) AS locale,
+                   due.withdrawn",
     )
     .bind(limit)
     .bind(now)
     .bind(below)
+    .bind(NOT_STAFF_AT_SEND)
     .fetch_all(pool)
     .await
 }

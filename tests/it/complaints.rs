@@ -797,3 +797,68 @@ async fn a_case_whose_handler_is_deactivated_goes_back_to_customer_service_and_t
     assert!(after.is_empty(), "nothing about the case reaches 陈客服 any more: {after:?}");
     d.app.stop().await;
 }
+
+#[tokio::test]
+async fn not_resolved_on_a_case_whose_handler_has_left_goes_back_to_customer_service_to_take() {
+    let d = desk().await;
+    let admin = d.app.admin().await;
+    let before = d.cs.seq();
+    let number = file(&d.owner, TicketKind::Complaint, Subject::Parking, None, true).await;
+    d.cs.wait(before, "the card", containing(&number)).await;
+    let before = d.cs.seq();
+    d.cs.press_shown(Text::new("btn-take")).await;
+    d.cs.wait(before, "the handler card", containing(PHONE)).await;
+    d.cs.press_and_get(Text::new("btn-case-close"), Text::new("case-ask-outcome")).await;
+    let owner_before = d.owner.seq();
+    d.cs.says_and_gets("已张贴停车告示", Text::new("case-closed-staff")).await;
+    d.owner.wait(owner_before, "the outcome", containing("已张贴停车告示")).await;
+    // 陈客服 is deactivated: the case they concluded stays theirs until the owner answers.
+    crate::staff::deactivate(&admin, "陈客服").await;
+    assert_eq!(d.app.count("SELECT count(*) FROM tickets WHERE status = 'done'").await, 1);
+
+    let (sup_before, cs_before, cs2_before, owner_before) =
+        (d.supervisor.seq(), d.cs.seq(), d.cs2.seq(), d.owner.seq());
+    d.owner.press_and_get(Text::new("btn-case-unresolved"), Text::new("case-ask-unresolved-reason")).await;
+    let reason = "晚上还是有外来车辆占用消防通道";
+    d.owner.says_and_gets(reason, Text::new("case-unresolved-owner")).await;
+
+    // Back to customer service: nobody holds it, and 林客服 has a new card with Take.
+    let (status, reopened, assignee): (String, i32, Option<i64>) =
+        sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!((status.as_str(), reopened, assignee), ("queued", 1, None));
+    let take = d.cs2.t(Text::new("btn-take"));
+    d.cs2
+        .wait(cs2_before, "a new card", |m| {
+            containing(&number)(m)
+                && m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == take))
+        })
+        .await;
+    // The supervisors hear it is not resolved, what the owner says, and that it went back to customer service.
+    let head =
+        d.supervisor.t(Text::new("case-unresolved-supervisor-released").arg("ticket", "@").arg("handler", "陈客服"));
+    let tail = head.rsplit('@').next().unwrap().to_owned();
+    let notice = d.supervisor.wait(sup_before, "the notice", containing(reason)).await.text.unwrap();
+    assert!(notice.contains(&number) && notice.contains(&tail), "{notice}");
+
+    // 林客服 takes it; the owner hears it was taken.
+    d.cs2.press_shown(Text::new("btn-take")).await;
+    let taken = d.owner.t(TicketKind::Complaint.words(Text::new("case-taken-owner").arg("ticket", "@")));
+    let taken = taken.rsplit('@').next().unwrap().to_owned();
+    d.owner.wait(owner_before, "taken", containing(&taken)).await;
+    let assignee: Option<i64> =
+        sqlx::query_scalar("SELECT assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
+    assert_eq!(assignee, Some(d.cs2.id));
+
+    // Nothing of it reaches 陈客服.
+    d.cs.settle().await;
+    let after: Vec<String> =
+        d.cs.emu
+            .bot_messages(d.cs.id)
+            .into_iter()
+            .filter(|m| m.seq > cs_before)
+            .filter_map(|m| m.text)
+            .filter(|t| t.contains(&number) || t.contains(reason))
+            .collect();
+    assert!(after.is_empty(), "nothing about the case reaches 陈客服 any more: {after:?}");
+    d.app.stop().await;
+}

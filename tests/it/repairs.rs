@@ -465,3 +465,131 @@ async fn two_communities_number_their_requests_each_from_one_on_the_same_day() {
     assert_eq!(filed, 2);
     app.stop().await;
 }
+
+/// `plumber` takes the owner's new repair and marks it done; the owner has
+/// the done notice with Fixed / Not fixed. Returns the number.
+async fn worked_to_done(owner: &crate::support::Person, plumber: &crate::support::Person) -> String {
+    let before = plumber.seq();
+    let number = file_repair(owner, 0, Urgency::Routine).await;
+    plumber.wait(before, "the card", |m| m.text.as_deref().is_some_and(|t| t.contains(&number))).await;
+    plumber.press_shown(Text::new("btn-accept")).await;
+    plumber.press_shown(Text::new("btn-arrived")).await;
+    plumber.press_and_get(Text::new("btn-done"), Text::new("ticket-ask-done-note")).await;
+    plumber.says("拧紧了接头").await;
+    let owner_before = owner.seq();
+    plumber.press_and_get(Text::new("btn-skip-photos"), Text::new("ticket-done-staff")).await;
+    owner.wait(owner_before, "the done notice", |m| m.inline_keyboard.is_some()).await;
+    number
+}
+
+/// What reached `person` after `after` that mentions `s`.
+fn told_after(person: &crate::support::Person, after: u64, s: &str) -> Vec<String> {
+    person
+        .emu
+        .bot_messages(person.id)
+        .into_iter()
+        .filter(|m| m.seq > after)
+        .filter_map(|m| m.text)
+        .filter(|t| t.contains(s))
+        .collect()
+}
+
+#[tokio::test]
+async fn not_fixed_on_a_job_whose_technician_has_left_goes_to_a_colleague_and_the_owner_hears_who() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff(2001, "周经理", Trade::CustomerService, true).await;
+    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let admin = app.admin().await;
+    let number = worked_to_done(&owner, &plumber).await;
+    // A second plumber joins, then 刘师傅 is deactivated: the job he marked done stays his until the owner answers.
+    let colleague = app.staff(2003, "王师傅", Trade::Plumbing, false).await;
+    crate::staff::deactivate(&admin, "刘师傅").await;
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE status = 'done'").await, 1);
+
+    let (sup_before, plumber_before, colleague_before, owner_before) =
+        (supervisor.seq(), plumber.seq(), colleague.seq(), owner.seq());
+    owner.press_and_get(Text::new("btn-not-fixed"), Text::new("ticket-ask-not-fixed-reason")).await;
+    owner.says_and_gets("还是在滴水", Text::new("ticket-reopened-owner")).await;
+
+    // 王师傅 has the card (with the owner's phone and Accept) and what is still wrong.
+    let accept = colleague.t(Text::new("btn-accept"));
+    let card = colleague
+        .wait(colleague_before, "the card", |m| {
+            m.text.as_deref().is_some_and(|t| t.contains(&number) && t.contains("13800138000"))
+                && m.inline_keyboard.as_ref().is_some_and(|k| k.iter().flatten().any(|b| b.text == accept))
+        })
+        .await;
+    assert!(card.text.is_some());
+    colleague
+        .wait(colleague_before, "the reason", |m| m.text.as_deref().is_some_and(|t| t.contains("还是在滴水")))
+        .await;
+    // The owner is told who has it now.
+    let told = owner.t(Text::new("ticket-assigned-owner").arg("ticket", "@").arg("assignee", "王师傅"));
+    let tail = told.rsplit('@').next().unwrap().to_owned();
+    owner.wait(owner_before, "who has it now", |m| m.text.as_deref().is_some_and(|t| t.contains(&tail))).await;
+    // The supervisors hear of the reopening and where it went.
+    let went = supervisor.t(Text::new("ticket-reopened-handed-over").arg("name", "刘师傅").arg("assignee", "王师傅"));
+    let notice = supervisor
+        .wait(sup_before, "the reopen notice", |m| m.text.as_deref().is_some_and(|t| t.contains("还是在滴水")))
+        .await
+        .text
+        .unwrap();
+    assert!(notice.contains(&number) && notice.contains(&went), "{notice}");
+    let (status, reopened, assignee): (String, i32, i64) =
+        sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&app.pool).await.unwrap();
+    assert_eq!((status.as_str(), reopened, assignee), ("assigned", 1, colleague.id));
+    // 王师傅 can work it.
+    let q = colleague.press_shown(Text::new("btn-accept")).await;
+    assert_eq!(colleague.answer_to(&q).await, Some(colleague.t(Text::new("ticket-accepted-toast"))));
+    assert_eq!(app.count("SELECT count(*) FROM tickets WHERE status = 'accepted'").await, 1);
+
+    // Nothing of it reaches 刘师傅.
+    plumber.settle().await;
+    assert_eq!(told_after(&plumber, plumber_before, &number), Vec::<String>::new());
+    assert_eq!(told_after(&plumber, plumber_before, "还是在滴水"), Vec::<String>::new());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn not_fixed_on_a_job_whose_technician_has_left_waits_in_the_queue_when_nobody_else_can_take_it() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.staff(2001, "周经理", Trade::CustomerService, true).await;
+    let plumber = app.staff(2002, "刘师傅", Trade::Plumbing, false).await;
+    let owner = app.owner(1001, "王芳", "3-2-1201", "8613800138000").await;
+    let admin = app.admin().await;
+    let number = worked_to_done(&owner, &plumber).await;
+    crate::staff::deactivate(&admin, "刘师傅").await;
+
+    let (sup_before, plumber_before) = (supervisor.seq(), plumber.seq());
+    owner.press_and_get(Text::new("btn-not-fixed"), Text::new("ticket-ask-not-fixed-reason")).await;
+    // The owner is not told a technician was asked: it waits to be dispatched.
+    owner.says_and_gets("还是在滴水", Text::new("ticket-reopened-owner-queued")).await;
+
+    let queued = supervisor.t(Text::new("ticket-reopened-queued").arg("name", "刘师傅"));
+    let notice = supervisor
+        .wait(sup_before, "the reopen notice", |m| m.text.as_deref().is_some_and(|t| t.contains("还是在滴水")))
+        .await
+        .text
+        .unwrap();
+    assert!(notice.contains(&number) && notice.contains(&queued), "{notice}");
+    let (status, reopened, assignee): (String, i32, Option<i64>) =
+        sqlx::query_as("SELECT status, reopen_count, assignee_id FROM tickets").fetch_one(&app.pool).await.unwrap();
+    assert_eq!((status.as_str(), reopened, assignee), ("queued", 1, None));
+    // The owner's timeline says what happened, without naming anyone for the hand-back.
+    let before = owner.seq();
+    owner.taps(Text::new("menu-my-requests")).await;
+    owner.expect_containing(before, Text::new("list-mine-title")).await;
+    let detail = owner
+        .press_and_get(Text::new("btn-open-ticket").arg("number", number.clone()), Text::new("ticket-timeline"))
+        .await
+        .text
+        .unwrap();
+    let released = owner.t(TicketKind::Repair.words(Text::new("event-release-auto")));
+    assert!(detail.contains(&released), "{detail}");
+
+    // Nothing of it reaches 刘师傅.
+    plumber.settle().await;
+    assert_eq!(told_after(&plumber, plumber_before, &number), Vec::<String>::new());
+    app.stop().await;
+}

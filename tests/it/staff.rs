@@ -109,7 +109,7 @@ async fn an_admin_lists_and_deactivates_staff() {
 }
 
 /// The admin deactivates `name` from /staff.
-async fn deactivate(admin: &crate::support::Person, name: &str) {
+pub async fn deactivate(admin: &crate::support::Person, name: &str) {
     let before = admin.seq();
     admin.emu.send_text(admin.id, "/staff");
     let label = admin.t(Text::new("btn-deactivate").arg("name", name));
@@ -225,5 +225,42 @@ async fn a_deactivated_technician_hands_their_open_repair_to_a_colleague_and_hea
         0
     );
     assert!(after.iter().any(|t| *t == liu.t(Text::new("staff-deactivated-notice"))));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_message_queued_for_someone_as_their_deactivation_commits_is_cancelled_by_the_sender_never_sent() {
+    use propdesk::domain::Outgoing;
+    use propdesk::services::notify;
+    use propdesk::store::outbox::NOT_STAFF_AT_SEND;
+
+    let app = TestApp::spawn().await;
+    let liu = app.staff(3001, "刘师傅", Trade::Plumbing, false).await;
+    let admin = app.admin().await;
+    let liu_before = liu.seq();
+
+    // A transaction queues a message to 刘师傅 as staff while he is active,
+    // and commits only after his deactivation did: the deactivation could
+    // not withdraw a row it could not see.
+    let secret = "业主电话 13800000001";
+    let mut tx = app.pool.begin().await.unwrap();
+    let message = Outgoing::new(Text::plain(secret));
+    let queued =
+        notify::to_staff(&mut tx, liu.id, "ticket-follow-up", &message, chrono::Utc::now(), None).await.unwrap();
+    assert!(queued, "he is still active when it is queued");
+    deactivate(&admin, "刘师傅").await;
+    tx.commit().await.unwrap();
+
+    // The sender comes to it, finds him no longer staff and cancels it.
+    let rows =
+        app.outbox_when(liu.id, |rows| rows.iter().any(|r| r.kind == "ticket-follow-up" && r.state != "pending")).await;
+    let row = rows.iter().find(|r| r.kind == "ticket-follow-up").unwrap();
+    assert_eq!((row.state.as_str(), row.last_error.as_deref()), ("cancelled", Some(NOT_STAFF_AT_SEND)), "{rows:?}");
+    liu.settle().await;
+    let after: Vec<String> =
+        liu.emu.bot_messages(liu.id).into_iter().filter(|m| m.seq > liu_before).filter_map(|m| m.text).collect();
+    assert!(after.iter().all(|t| !t.contains(secret)), "{after:?}");
+    // What he is owed as a person still reaches him.
+    assert!(after.iter().any(|t| *t == liu.t(Text::new("staff-deactivated-notice"))), "{after:?}");
     app.stop().await;
 }
