@@ -266,6 +266,39 @@ pub fn replies_statement(chat_id: i64, update_id: i64, runner: &str, at: &str, d
     )
 }
 
+/// A chat's direct replies still to go out that `runner` may send: those
+/// waiting for the sender and those another runner left claimed (see
+/// `begin_update`: a chat's turn spans its replies, so that runner is gone),
+/// now claimed by `runner`, oldest first. Rows the sender is sending are not
+/// taken: the chat waits for them.
+pub async fn take_over_replies(
+    pool: &PgPool,
+    chat_id: i64,
+    runner: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<OutboxRow>> {
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(
+        "WITH mine AS (
+             SELECT id FROM outbox
+             WHERE chat_id = $1 AND reply_of IS NOT NULL
+               AND (state = 'pending' OR (state = 'sending' AND claimed_by IS NOT NULL AND claimed_by <> $2))
+             ORDER BY id
+             FOR UPDATE SKIP LOCKED
+         )
+         UPDATE outbox o SET state = 'sending', claimed_by = $2, claimed_at = $3
+         FROM mine WHERE o.id = mine.id
+         RETURNING o.id, o.chat_id, o.kind, o.priority, o.payload, o.attempts,
+                   (SELECT locale FROM users WHERE telegram_id = o.chat_id) AS locale, false AS withdrawn",
+    )
+    .bind(chat_id)
+    .bind(runner)
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    rows.sort_by_key(|row| row.id);
+    Ok(rows)
+}
+
 /// How a direct reply the runner tried went.
 #[derive(Debug, Clone)]
 pub enum ReplyOutcome {

@@ -134,6 +134,9 @@ pub enum Start {
     Handled,
     /// An earlier update of the same chat is not handled yet; it goes first.
     Later,
+    /// Earlier replies of the chat are not out yet (a runner that died left
+    /// them, or the sender holds them): they go first.
+    RepliesFirst,
 }
 
 /// Who sent the update and where their chat stands, as the last update of
@@ -197,10 +200,11 @@ pub async fn begin(
 ) -> sqlx::Result<Start> {
     let mut lease = connections.take().await?;
     let sql = format!(
-        "BEGIN; SELECT * FROM begin_update({update_id}, {}, {}, {})",
+        "BEGIN; SELECT * FROM begin_update({update_id}, {}, {}, {}, '{}')",
         id_literal(chat_id),
         id_literal(user_id),
-        timestamp_literal(now)
+        timestamp_literal(now),
+        connections.runner
     );
     let rows = lease.conn().fetch_all(sqlx::raw_sql(&sql)).await;
     let mut work = UnitOfWork { lease, open: true };
@@ -214,6 +218,10 @@ pub async fn begin(
         "handled" => {
             work.rollback().await?;
             return Ok(Start::Handled);
+        }
+        "replies" => {
+            work.rollback().await?;
+            return Ok(Start::RepliesFirst);
         }
         _ => {
             work.rollback().await?;

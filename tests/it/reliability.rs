@@ -46,8 +46,12 @@ async fn an_update_stored_before_a_crash_is_handled_on_start() {
     store::inbox::store_batch(&app.pool, [&propdesk::bot::listener::arrived(raw).unwrap().row]).await.unwrap();
     owner.emu.confirm_through(update_id);
 
+    // Written while the bot is down: answered only after the reply owed before it.
+    owner.emu.send_text(owner.id, "/language");
     app.start_bot().await;
-    owner.expect(before, Text::new("help-newcomer")).await;
+    let help = owner.expect(before, Text::new("help-newcomer")).await;
+    let language = owner.wait(before, "the answer to /language", |m| m.inline_keyboard.is_some()).await;
+    assert!(help.seq < language.seq, "the reply owed from before the crash comes first");
     owner.settle().await;
     let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
     assert_eq!(helps, 2, "the stored /help and the settle probe, each answered once");
@@ -255,8 +259,12 @@ async fn a_reply_cut_off_by_a_crash_after_the_commit_arrives_after_the_restart()
     app.emu.clear_faults();
     assert_eq!(app.count("SELECT count(*) FROM inbox WHERE handled_at IS NULL").await, 0, "the update was committed");
 
+    // Written while the bot is down: answered only after the reply owed before it.
+    owner.emu.send_text(owner.id, "/language");
     app.start_bot().await;
-    owner.expect(before, Text::new("help-newcomer")).await;
+    let help = owner.expect(before, Text::new("help-newcomer")).await;
+    let language = owner.wait(before, "the answer to /language", |m| m.inline_keyboard.is_some()).await;
+    assert!(help.seq < language.seq, "the reply owed from before the crash comes first");
     owner.settle().await;
     let helps = owner.bot_texts().iter().filter(|t| **t == owner.t(Text::new("help-newcomer"))).count();
     assert_eq!(

@@ -310,7 +310,7 @@ impl Runner {
         }
         match &result {
             // Nothing was handled: not a handling time.
-            Ok(Outcome::Duplicate | Outcome::Later) => {
+            Ok(Outcome::Duplicate | Outcome::Later | Outcome::RepliesFirst) => {
                 timer.stop_and_discard();
             }
             _ => timer.observe_duration(),
@@ -318,9 +318,18 @@ impl Runner {
         let err = match result {
             Ok(outcome) => {
                 self.metrics.updates.with_label_values(&[outcome.label()]).inc();
-                if let (Outcome::Later, Some(chat)) = (outcome, incoming.row.chat_id) {
-                    self.fetch_earlier(chat).await;
-                    return Next::Again { after: Duration::ZERO, attempts: incoming.row.attempts };
+                match (outcome, incoming.row.chat_id) {
+                    (Outcome::Later, Some(chat)) => {
+                        self.fetch_earlier(chat).await;
+                        return Next::Again { after: Duration::ZERO, attempts: incoming.row.attempts };
+                    }
+                    (Outcome::RepliesFirst, Some(chat)) => {
+                        // Sent here, in order, or (held by the sender) waited for.
+                        let sent = self.send_earlier_replies(chat).await;
+                        let after = if sent { Duration::ZERO } else { Duration::from_millis(200) };
+                        return Next::Again { after, attempts: incoming.row.attempts };
+                    }
+                    _ => {}
                 }
                 return Next::Done;
             }
@@ -412,6 +421,7 @@ impl Runner {
                 return Ok(Outcome::Duplicate);
             }
             Start::Later => return Ok(Outcome::Later),
+            Start::RepliesFirst => return Ok(Outcome::RepliesFirst),
         };
         let Some((user, chat_id)) = person else {
             work.commit(None).await?;
@@ -489,6 +499,8 @@ enum Outcome {
     Ignored,
     /// An earlier update of the chat is not handled yet.
     Later,
+    /// Earlier replies of the chat are not out yet.
+    RepliesFirst,
 }
 
 impl Outcome {
@@ -499,6 +511,7 @@ impl Outcome {
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
             Outcome::Later => "later",
+            Outcome::RepliesFirst => "replies_first",
         }
     }
 }

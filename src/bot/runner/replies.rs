@@ -83,23 +83,51 @@ impl Runner {
             let error = crate::error::telegram_error_text(&err);
             tracing::warn!(chat_id, error, reply = %reply_summary(&reply), "a direct reply failed");
             let Some(id) = id else { continue };
-            let now = self.clock.now();
-            let outcome = match classify(&err) {
-                Failure::FloodWait(secs) => {
-                    let not_before = now + chrono::Duration::seconds(i64::from(secs));
-                    handed_over = Some(not_before);
-                    ReplyOutcome::Retry { not_before, error }
-                }
-                Failure::Transient(_) => {
-                    let not_before = now + chrono::Duration::seconds(1);
-                    handed_over = Some(not_before);
-                    ReplyOutcome::Retry { not_before, error }
-                }
-                Failure::Unreachable(_) | Failure::Permanent(_) => ReplyOutcome::Dead { error },
-            };
-            outcomes.push((id, outcome));
+            outcomes.push((id, after_failure(&err, error, self.clock.now(), &mut handed_over)));
         }
         self.settle_replies(&outcomes).await;
+    }
+
+    /// Sends the chat's earlier replies that are still to go out — left
+    /// claimed by a runner that died, or waiting for the sender — before its
+    /// next update is answered (`begin_update` said 'replies'). False when
+    /// there were none this runner could take (the sender is sending them:
+    /// the update waits a moment).
+    pub(super) async fn send_earlier_replies(&self, chat_id: i64) -> bool {
+        let runner = self.connections.runner();
+        let rows = match store::outbox::take_over_replies(&self.pool, chat_id, runner, self.clock.now()).await {
+            Ok(rows) => rows,
+            Err(err) => {
+                tracing::warn!(chat_id, error = %err, "taking over a chat's earlier replies failed");
+                return false;
+            }
+        };
+        if rows.is_empty() {
+            return false;
+        }
+        tracing::info!(chat_id, replies = rows.len(), "sending a chat's earlier replies before its next update");
+        let mut outcomes = Vec::with_capacity(rows.len());
+        let mut handed_over = None;
+        for row in rows {
+            let locale = row.locale.as_deref().and_then(Locale::parse).unwrap_or(self.settings.default_locale);
+            let outcome = match (handed_over, serde_json::from_value::<Delivery>(row.payload)) {
+                (Some(not_before), _) => {
+                    ReplyOutcome::Retry { not_before, error: "after a reply handed to the sender".to_owned() }
+                }
+                (None, Err(err)) => ReplyOutcome::Dead { error: format!("unreadable payload: {err}") },
+                (None, Ok(delivery)) => match self.deliver_within_limits(chat_id, &delivery, locale).await {
+                    Ok(message_id) => ReplyOutcome::Sent { message_id },
+                    Err(err) => {
+                        let error = crate::error::telegram_error_text(&err);
+                        tracing::warn!(chat_id, error, "an earlier direct reply failed");
+                        after_failure(&err, error, self.clock.now(), &mut handed_over)
+                    }
+                },
+            };
+            outcomes.push((row.id, outcome));
+        }
+        self.settle_replies(&outcomes).await;
+        true
     }
 
     /// Sends one kept reply, waiting out the flood limits as `send_within_limits` does.
@@ -140,6 +168,25 @@ impl Runner {
         }
         tracing::error!(replies = outcomes.len(), "could not record how direct replies went");
     }
+}
+
+/// What becomes of a kept reply Telegram refused: for a while (a flood wait,
+/// a 5xx, the network) it goes to the sender, and `handed_over` makes the
+/// replies after it follow; for good, it is dead.
+fn after_failure(
+    err: &teloxide::RequestError,
+    error: String,
+    now: chrono::DateTime<chrono::Utc>,
+    handed_over: &mut Option<chrono::DateTime<chrono::Utc>>,
+) -> ReplyOutcome {
+    let wait = match classify(err) {
+        Failure::FloodWait(secs) => chrono::Duration::seconds(i64::from(secs)),
+        Failure::Transient(_) => chrono::Duration::seconds(1),
+        Failure::Unreachable(_) | Failure::Permanent(_) => return ReplyOutcome::Dead { error },
+    };
+    let not_before = now + wait;
+    *handed_over = Some(not_before);
+    ReplyOutcome::Retry { not_before, error }
 }
 
 /// A reply as logs may name it: its kind and, for a message, the message
