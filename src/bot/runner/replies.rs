@@ -21,18 +21,7 @@ impl Runner {
         message: &Outgoing,
         locale: Locale,
     ) -> Result<(), teloxide::RequestError> {
-        let mut tries = 0;
-        loop {
-            self.limits.until_ready(chat_id).await;
-            match render::send(&self.bot, chat_id, message, locale).await {
-                Err(teloxide::RequestError::RetryAfter(wait)) if tries < 3 => {
-                    self.metrics.flood_waits.with_label_values(&["reply"]).inc();
-                    tries += 1;
-                    tokio::time::sleep(wait.duration()).await;
-                }
-                result => return result.map(drop),
-            }
-        }
+        self.deliver_within_limits(chat_id, &Delivery::Send(message.clone()), locale).await.map(drop)
     }
 
     /// Sends the replies in order, then records in one statement how each
@@ -130,7 +119,8 @@ impl Runner {
         true
     }
 
-    /// Sends one kept reply, waiting out the flood limits as `send_within_limits` does.
+    /// Sends one reply: waits for the flood limits, and on a 429 waits as
+    /// told and tries again (a few times: the person is waiting for it).
     async fn deliver_within_limits(
         &self,
         chat_id: i64,
