@@ -363,19 +363,28 @@ impl Runner {
     async fn give_up(&self, incoming: &Incoming) {
         let update_id = incoming.update_id();
         self.metrics.updates.with_label_values(&["gave_up"]).inc();
+        // The apology is queued before the update is set aside, and once
+        // (its key): a crash between the two tries the update again, which
+        // gives up again and finds the apology queued.
+        let now = self.clock.now();
         let set_aside = async {
             let mut conn = self.pool.acquire().await?;
-            store::inbox::mark_handled(&mut conn, update_id, self.clock.now(), Some("gave up")).await
+            if let Some(chat_id) = incoming.row.chat_id.filter(|chat| *chat > 0) {
+                let sorry = Outgoing::new(Text::new("error-generic"));
+                let apology = store::outbox::NewMessage {
+                    chat_id,
+                    kind: "update-gave-up",
+                    priority: store::outbox::Priority::Notification,
+                    message: &sorry,
+                    not_before: now,
+                    dedup_key: Some(format!("gave-up:{update_id}")),
+                };
+                store::outbox::enqueue(&mut conn, apology).await?;
+            }
+            store::inbox::mark_handled(&mut conn, update_id, now, Some("gave up")).await
         };
         if let Err(db) = set_aside.await {
             tracing::error!(update_id, error = %db, "setting a failing update aside failed");
-        }
-        if let Some(chat) = incoming.row.chat_id {
-            let locale = self.locale_of(chat).await;
-            let sorry = Outgoing::new(Text::new("error-generic"));
-            if let Err(e) = self.send_within_limits(chat, &sorry, locale).await {
-                tracing::warn!(chat, error = crate::error::telegram_error_text(&e), "could not apologise");
-            }
         }
     }
 
