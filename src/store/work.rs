@@ -58,7 +58,9 @@ impl Connections {
         // and so that the sender can tell this runner is alive.
         let runner = format!("{:016x}", rand::random::<u64>());
         let name = format!("{}{runner}", crate::store::outbox::RUNNER_APPLICATION);
-        let options = crate::store::without_statement_logs(options.application_name(&name));
+        // The pool's options, statement logging included: off for the service
+        // (`store::without_statement_logs`), on where a bench counts statements.
+        let options = options.application_name(&name);
         Arc::new(Connections {
             runner,
             options,

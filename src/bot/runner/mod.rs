@@ -21,6 +21,7 @@
 
 mod queue;
 mod replies;
+mod settle;
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -98,6 +99,10 @@ pub struct Runner {
     pub turns: Option<PgPool>,
     /// Where units of work run: connections of the runner's own.
     connections: Arc<Connections>,
+    /// Where how the replies went is recorded, in batches (`settle`); taken
+    /// at the end of `run`, when what it holds is written.
+    settler: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<settle::Outcomes>>>,
+    settling: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     numbers: TicketNumbers,
     queue: Queue,
 }
@@ -126,6 +131,9 @@ impl Runner {
         let handler = crate::bot::schema::schema();
         let connections = Connections::new((*pool.connect_options()).clone(), settings.update_connections);
         let numbers = TicketNumbers::new(pool.clone());
+        let (settler, outcomes) = tokio::sync::mpsc::unbounded_channel();
+        let settling =
+            tokio::spawn(settle::run(pool.clone(), connections.runner().to_owned(), clock.clone(), outcomes));
         Runner {
             pool,
             bot,
@@ -139,6 +147,8 @@ impl Runner {
             turns,
             connections,
             numbers,
+            settler: std::sync::Mutex::new(Some(settler)),
+            settling: std::sync::Mutex::new(Some(settling)),
             queue: Queue::new(),
         }
     }
@@ -225,6 +235,14 @@ impl Runner {
             if let Err(err) = ended {
                 tracing::error!(error = %err, "an update's task ended badly");
             }
+        }
+        // What the replies did is written before the runner says it stopped.
+        drop(self.settler.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
+        let settling = self.settling.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(settling) = settling
+            && let Err(err) = settling.await
+        {
+            tracing::error!(error = %err, "recording how the last replies went ended badly");
         }
         tracing::info!("update runner stopped");
     }

@@ -141,22 +141,20 @@ impl Runner {
         }
     }
 
-    /// Records the outcomes, trying again while the database is away: a
-    /// reply left claimed is sent again once this runner is gone.
+    /// Records the outcomes: at once when one went to the sender (the chat's
+    /// next update must find it waiting), else by the settler, in a batch.
     async fn settle_replies(&self, outcomes: &[(i64, ReplyOutcome)]) {
-        let mut wait = std::time::Duration::from_millis(100);
-        for _ in 0..8 {
-            let now = self.clock.now();
-            match store::outbox::settle_replies(&self.pool, self.connections.runner(), outcomes, now).await {
-                Ok(()) => return,
-                Err(err) => {
-                    tracing::warn!(error = %err, ?wait, "recording how direct replies went failed; trying again");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(std::time::Duration::from_secs(5));
-                }
-            }
+        if outcomes.is_empty() {
+            return;
         }
-        tracing::error!(replies = outcomes.len(), "could not record how direct replies went");
+        let handed_over = outcomes.iter().any(|(_, o)| matches!(o, ReplyOutcome::Retry { .. }));
+        let queued = !handed_over && {
+            let settler = self.settler.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            settler.as_ref().is_some_and(|tx| tx.send(outcomes.to_vec()).is_ok())
+        };
+        if !queued {
+            super::settle::write(&self.pool, self.connections.runner(), &self.clock, outcomes).await;
+        }
     }
 }
 
