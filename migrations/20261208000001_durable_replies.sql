@@ -6,21 +6,12 @@
 -- 'pending' and the sender delivers them (store::outbox::release_orphaned_replies).
 ALTER TABLE outbox ADD COLUMN reply_of BIGINT;      -- the update this row answers
 ALTER TABLE outbox ADD COLUMN claimed_by TEXT;      -- the runner sending it
-CREATE INDEX outbox_replies_in_flight ON outbox (claimed_by) WHERE state = 'sending' AND reply_of IS NOT NULL;
 
 -- Wake the sender only for rows it may take: a unit of work's replies are
 -- the runner's to send, and waking the sender for each would cost a claim
--- query per update.
-CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM inserted WHERE state = 'pending') THEN
-        PERFORM pg_notify('propdesk_outbox', '');
-    END IF;
-    RETURN NULL;
-END
-$$;
-
+-- query per update. A row trigger with a condition costs nothing for the
+-- rows it skips; PostgreSQL folds a transaction's identical notifications
+-- into one, delivered at commit.
 DROP TRIGGER outbox_notify ON outbox;
 CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
-    REFERENCING NEW TABLE AS inserted
-    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
+    FOR EACH ROW WHEN (NEW.state = 'pending') EXECUTE FUNCTION outbox_notify();

@@ -116,8 +116,9 @@ impl Scheduler {
     }
 
     /// At most hourly: deletes updates handled more than `INBOX_KEEP_DAYS`
-    /// ago, a batch per statement so no transaction grows long. Returns how
-    /// many it deleted (0 when not due).
+    /// ago, and the settled direct replies written as long ago, a batch per
+    /// statement so no transaction grows long. Returns how many updates it
+    /// deleted (0 when not due).
     pub async fn keep_house(&self, now: chrono::DateTime<chrono::Utc>) -> u64 {
         if !self.housekeeping.due(now) {
             return 0;
@@ -140,6 +141,25 @@ impl Scheduler {
         }
         if pruned > 0 {
             tracing::info!(updates = pruned, %before, "old handled updates deleted from the inbox");
+        }
+        // The replies to those updates, once settled, go with them.
+        let mut replies = 0;
+        loop {
+            match crate::store::outbox::prune_replies(&self.pool, before, PRUNE_BATCH).await {
+                Ok(n) => {
+                    replies += n;
+                    if n < PRUNE_BATCH as u64 {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "pruning old replies failed; next hour again");
+                    break;
+                }
+            }
+        }
+        if replies > 0 {
+            tracing::info!(replies, %before, "old direct replies deleted from the outbox");
         }
         pruned
     }

@@ -299,6 +299,23 @@ pub async fn take_over_replies(
     Ok(rows)
 }
 
+/// Deletes up to `limit` of the oldest direct replies settled (sent, dead,
+/// cancelled) and written before `before`; returns how many. They only
+/// record what a person was answered; the inbox keeps their updates as long.
+pub async fn prune_replies(pool: &PgPool, before: DateTime<Utc>, limit: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox
+             WHERE reply_of IS NOT NULL AND state IN ('sent', 'dead', 'cancelled') AND created_at < $1
+             ORDER BY id LIMIT $2)",
+    )
+    .bind(before)
+    .bind(limit)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// How a direct reply the runner tried went.
 #[derive(Debug, Clone)]
 pub enum ReplyOutcome {

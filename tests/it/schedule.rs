@@ -342,6 +342,20 @@ async fn handled_updates_leave_the_inbox_after_the_days_it_keeps_them() {
             .await
             .unwrap();
     }
+    // Their replies: two sent and one still being sent at t0, one sent eight days later.
+    for (update, state, at) in
+        [(1, "sent", t0), (2, "sent", t0), (2, "sending", t0), (3, "sent", t0 + Duration::days(8))]
+    {
+        sqlx::query(
+            "INSERT INTO outbox (chat_id, kind, payload, state, reply_of, created_at) VALUES (1, 'reply', '{}', $2, $1, $3)",
+        )
+        .bind(update)
+        .bind(state)
+        .bind(at)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
     let left =
         || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM inbox").fetch_one(&db.pool).await.unwrap() };
     let keep = Duration::days(settings.inbox_keep_days);
@@ -356,4 +370,8 @@ async fn handled_updates_leave_the_inbox_after_the_days_it_keeps_them() {
     let kept: Vec<i64> =
         sqlx::query_scalar("SELECT update_id FROM inbox ORDER BY update_id").fetch_all(&db.pool).await.unwrap();
     assert_eq!(kept, vec![3, 4]);
+    // And the settled replies as old go with them; one not yet settled stays.
+    let replies: Vec<(i64, String)> =
+        sqlx::query_as("SELECT reply_of, state FROM outbox ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(replies, vec![(2, "sending".to_owned()), (3, "sent".to_owned())]);
 }
