@@ -332,8 +332,8 @@ pub enum ReplyOutcome {
     },
 }
 
-/// Records how the runner's replies went, in one statement. A row the
-/// runner no longer holds (released meanwhile: see
+/// Records how the runner's replies went, in one statement: a sent one is
+/// deleted, the others kept with their outcome. A row the runner no longer holds (released meanwhile: see
 /// `release_orphaned_replies`) is left to the sender.
 pub async fn settle_replies(
     pool: &PgPool,
@@ -358,15 +358,24 @@ pub async fn settle_replies(
         not_befores.push(not_before);
         errors.push(error);
     }
+    // A reply that went out is deleted rather than marked: its row only
+    // stood for the answer until it was sent (a delete writes no new row
+    // version and no index entries, at two or three replies an update). One
+    // handed to the sender or refused for good stays, with its error.
     sqlx::query(
-        "UPDATE outbox o SET state = t.state, message_id = t.message_id, last_error = t.error,
+        "WITH t AS (
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::text[])
+                 AS t(id, state, message_id, not_before, error)
+         ),
+         sent AS (
+             DELETE FROM outbox o USING t
+             WHERE o.id = t.id AND t.state = 'sent' AND o.state = 'sending' AND o.claimed_by = $6
+         )
+         UPDATE outbox o SET state = t.state, last_error = t.error,
              not_before = COALESCE(t.not_before, o.not_before),
-             sent_at = CASE WHEN t.state = 'sent' THEN $7 END,
-             attempts = o.attempts + CASE WHEN t.state = 'sent' THEN 0 ELSE 1 END,
-             claimed_by = NULL
-         FROM UNNEST($1::bigint[], $2::text[], $3::int[], $4::timestamptz[], $5::text[])
-              AS t(id, state, message_id, not_before, error)
-         WHERE o.id = t.id AND o.state = 'sending' AND o.claimed_by = $6",
+             attempts = o.attempts + 1, claimed_by = NULL, claimed_at = $7
+         FROM t
+         WHERE o.id = t.id AND t.state <> 'sent' AND o.state = 'sending' AND o.claimed_by = $6",
     )
     .bind(&ids)
     .bind(&states)
