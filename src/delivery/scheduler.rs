@@ -124,44 +124,41 @@ impl Scheduler {
             return 0;
         }
         let before = now - chrono::Duration::days(self.settings.inbox_keep_days);
-        let mut pruned = 0;
-        loop {
-            match crate::store::inbox::prune(&self.pool, before, PRUNE_BATCH).await {
-                Ok(n) => {
-                    pruned += n;
-                    if n < PRUNE_BATCH as u64 {
-                        break;
-                    }
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "pruning the inbox failed; next hour again");
-                    break;
-                }
-            }
-        }
+        let pruned = in_batches("the inbox", || crate::store::inbox::prune(&self.pool, before, PRUNE_BATCH)).await;
         if pruned > 0 {
             tracing::info!(updates = pruned, %before, "old handled updates deleted from the inbox");
         }
         // The replies to those updates, once settled, go with them.
-        let mut replies = 0;
-        loop {
-            match crate::store::outbox::prune_replies(&self.pool, before, PRUNE_BATCH).await {
-                Ok(n) => {
-                    replies += n;
-                    if n < PRUNE_BATCH as u64 {
-                        break;
-                    }
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "pruning old replies failed; next hour again");
-                    break;
-                }
-            }
-        }
+        let replies =
+            in_batches("old replies", || crate::store::outbox::prune_replies(&self.pool, before, PRUNE_BATCH)).await;
         if replies > 0 {
             tracing::info!(replies, %before, "old direct replies deleted from the outbox");
         }
         pruned
+    }
+}
+
+/// Runs `prune`, a batch a statement, until a batch comes back short;
+/// returns how many rows went. A failure waits for the next hour.
+async fn in_batches<F, Fut>(what: &str, mut prune: F) -> u64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<u64>>,
+{
+    let mut done = 0;
+    loop {
+        match prune().await {
+            Ok(n) => {
+                done += n;
+                if n < PRUNE_BATCH as u64 {
+                    return done;
+                }
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, what, "pruning failed; next hour again");
+                return done;
+            }
+        }
     }
 }
 

@@ -697,16 +697,7 @@ async fn the_supervisor_a_complaint_names_never_hears_of_it_while_the_other_supe
 /// subscriber per process, quiet unless `TEST_LOG`.
 #[test]
 fn a_late_take_is_answered_and_leaves_no_warning_in_the_log() {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "complaints::late_take_scenario", "--nocapture", "--test-threads=1"])
-        .env("TEST_LOG", "1")
-        .env("LOG_LEVEL", "warn")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the scenario failed:\n{stdout}\n{log}");
-    assert!(stdout.contains("1 passed"), "the scenario ran: {stdout}");
+    let log = crate::support::log_of_scenario("complaints::late_take_scenario", "warn");
     let noisy: Vec<&str> = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
     assert!(noisy.is_empty(), "a late Take is not a warning:\n{}", noisy.join("\n"));
 }

@@ -10,8 +10,6 @@
 //! (`TEST_LOG=1`, `LOG_LEVEL=info`: `telemetry::init`, as `propdesk run`
 //! logs), and the parent reads everything the child wrote.
 
-use std::process::Command;
-
 use base64::Engine as _;
 
 use propdesk::domain::callback::CaseOp;
@@ -45,16 +43,7 @@ fn no_phone_number_or_typed_text_reaches_the_logs_at_debug() {
 }
 
 fn scenario_logs_nothing_private(level: &str) {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "log_privacy::logged_scenario", "--nocapture", "--test-threads=1"])
-        .env("TEST_LOG", "1")
-        .env("LOG_LEVEL", level)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the scenario failed:\n{stdout}\n{log}");
-    assert!(stdout.contains("1 passed"), "the scenario ran: {stdout}");
+    let log = log_of_scenario("log_privacy::logged_scenario", level);
     // The log was captured, and holds the lines a leak would have been on.
     for expected in ["propdesk is running", "a direct reply failed"] {
         assert!(log.contains(expected), "{expected:?} is not in the log:\n{log}");

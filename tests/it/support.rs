@@ -415,3 +415,21 @@ impl Person {
         self.emu.bot_messages(self.id).into_iter().filter_map(|m| m.text).collect()
     }
 }
+
+/// Runs the ignored test `name` of this binary in a child process with the
+/// app's own log set-up at `level` (a process has one global log subscriber,
+/// shared by the other tests here); returns the log it wrote, once the
+/// scenario has passed.
+pub fn log_of_scenario(name: &str, level: &str) -> String {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", name, "--nocapture", "--test-threads=1"])
+        .env("TEST_LOG", "1")
+        .env("LOG_LEVEL", level)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "the scenario failed:\n{stdout}\n{log}");
+    assert!(stdout.contains("1 passed"), "the scenario ran: {stdout}");
+    log
+}
