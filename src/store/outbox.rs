@@ -217,32 +217,44 @@ pub async fn get(pool: &PgPool, id: i64) -> sqlx::Result<Option<Sent>> {
 /// direct replies of runners that are gone. Called by the sender when it
 /// takes the lease, so no other sender is working on its rows.
 pub async fn release_claimed(pool: &PgPool) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND reply_of IS NULL")
+    // The sender's own claims carry no runner (direct replies it took over included).
+    let done = sqlx::query("UPDATE outbox SET state = 'pending' WHERE state = 'sending' AND claimed_by IS NULL")
         .execute(pool)
         .await?;
     Ok(done.rows_affected() + release_orphaned_replies(pool).await?)
 }
 
-/// The prefix of the application_name of a runner's connections; the rest
-/// is the runner's id, which its reply rows carry in `claimed_by`.
-pub const RUNNER_APPLICATION: &str = "propdesk updates ";
+/// How long a runner may go without a heartbeat before the reply rows it
+/// claimed are taken as orphaned (it beats every 2 s).
+pub const RUNNER_SILENT_SECS: f64 = 6.0;
 
-/// Direct replies claimed by a runner none of whose connections is open any
-/// more (the process died) go back to the queue, for the sender. A runner
-/// keeps its connections open between updates, so a live one is always
-/// seen; one whose connections all broke at once (PostgreSQL restarted)
-/// may have a reply in flight sent twice.
+/// Records that `runner` is alive (`runners`, every 2 s from its settler).
+pub async fn heartbeat(pool: &PgPool, runner: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO runners (id, seen_at) VALUES ($1, now())
+         ON CONFLICT (id) DO UPDATE SET seen_at = now()",
+    )
+    .bind(runner)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Direct replies claimed by a runner that has not beaten its heartbeat for
+/// `RUNNER_SILENT_SECS` (the process died) go back to the queue, for the
+/// sender; and runners silent for a day are forgotten. A runner whose
+/// connections all dropped at once (PostgreSQL restarting) beats again as
+/// soon as it can and keeps its rows.
 pub async fn release_orphaned_replies(pool: &PgPool) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "UPDATE outbox SET state = 'pending', claimed_by = NULL
-         WHERE state = 'sending' AND reply_of IS NOT NULL
-           AND claimed_by NOT IN (
-               SELECT substr(application_name, length($1) + 1) FROM pg_stat_activity
-               WHERE starts_with(application_name, $1))",
+         WHERE state = 'sending' AND reply_of IS NOT NULL AND claimed_by IS NOT NULL
+           AND claimed_by NOT IN (SELECT id FROM runners WHERE seen_at > now() - make_interval(secs => $1))",
     )
-    .bind(RUNNER_APPLICATION)
+    .bind(RUNNER_SILENT_SECS)
     .execute(pool)
     .await?;
+    sqlx::query("DELETE FROM runners WHERE seen_at < now() - interval '1 day'").execute(pool).await?;
     Ok(done.rows_affected())
 }
 

@@ -44,8 +44,8 @@ use crate::store::users::UserRow;
 /// units of work (no ping on taking or giving back; a broken one is
 /// dropped and the next taker opens a new one).
 pub struct Connections {
-    /// This runner's id (hex), in its connections' application_name: the
-    /// reply rows it claims name it (`store::outbox::release_orphaned_replies`).
+    /// This runner's id (hex): the reply rows it claims name it, and its
+    /// heartbeat (`store::outbox::heartbeat`) says it is alive.
     runner: String,
     options: PgConnectOptions,
     permits: Arc<Semaphore>,
@@ -54,13 +54,11 @@ pub struct Connections {
 
 impl Connections {
     pub fn new(options: PgConnectOptions, size: usize) -> Arc<Connections> {
-        // Named, for pg_stat_activity and for whoever reads the server's load,
-        // and so that the sender can tell this runner is alive.
+        // Named, for pg_stat_activity and for whoever reads the server's load.
         let runner = format!("{:016x}", rand::random::<u64>());
-        let name = format!("{}{runner}", crate::store::outbox::RUNNER_APPLICATION);
         // The pool's options, statement logging included: off for the service
         // (`store::without_statement_logs`), on where a bench counts statements.
-        let options = options.application_name(&name);
+        let options = options.application_name(&format!("propdesk updates {runner}"));
         Arc::new(Connections {
             runner,
             options,

@@ -404,7 +404,14 @@ async fn drive(emu: Emulator, prompts: Arc<Prompts>, owner: Arc<Owner>, wait: Du
                 emu.send_text(owner.id, &text);
             }
             Input::Press(data) => {
-                let on = emu.bot_messages(owner.id).iter().rev().find(|m| !m.deleted).map_or(1, |m| m.message_id);
+                // On the latest message with buttons, as a person presses
+                // (the notice may have come after the prompt).
+                let on = emu
+                    .bot_messages(owner.id)
+                    .iter()
+                    .rev()
+                    .find(|m| !m.deleted && m.inline_keyboard.is_some())
+                    .map_or(1, |m| m.message_id);
                 emu.press_inline(owner.id, on, &data);
             }
         }
@@ -543,7 +550,12 @@ impl KillDrill {
             kills.push(report);
         }
         for driver in drivers {
-            driver.await.expect("an owner finished");
+            if let Err(err) = driver.await {
+                // What the bot said last, to tell why an owner waited in vain.
+                let log = bot.as_ref().map(|b| b.log.lock().unwrap().clone()).unwrap_or_default();
+                let tail = log.iter().rev().take(60).rev().cloned().collect::<Vec<_>>().join("\n");
+                panic!("an owner did not finish ({err}); the bot's last log lines:\n{tail}");
+            }
         }
         let deadline = Instant::now() + self.wait * 4;
         let unsettled = "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')";

@@ -296,3 +296,27 @@ async fn a_reply_telegram_keeps_refusing_for_a_while_is_handed_to_the_sender_and
     assert_eq!(helps, 1, "sent once, by the sender");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reply_cut_off_by_a_crash_reaches_a_chat_that_says_nothing_more() {
+    let mut app = TestApp::spawn().await;
+    let owner = app.person(1212, "王芳", "zh-hans", "8613800000112");
+    owner.says("/start").await;
+    until_replies_settled(&app, owner.id).await;
+    app.emu.add_fault(Fault::new(FaultKind::Stall).method("sendMessage").chat(owner.id));
+    let before = owner.seq();
+    owner.emu.send_text(owner.id, "/help");
+    let deadline = std::time::Instant::now() + WAIT;
+    while replies_in(&app, owner.id, "sending").await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the reply was never kept");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    app.kill_bot().await;
+    app.emu.clear_faults();
+    app.start_bot().await;
+    // Nothing more from the owner: the sender sends it once the dead runner's
+    // heartbeat is old enough.
+    owner.expect(before, Text::new("help-newcomer")).await;
+    until_replies_settled(&app, owner.id).await;
+    app.stop().await;
+}

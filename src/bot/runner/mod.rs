@@ -102,7 +102,7 @@ pub struct Runner {
     /// Where how the replies went is recorded, in batches (`settle`); taken
     /// at the end of `run`, when what it holds is written.
     settler: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<settle::Outcomes>>>,
-    settling: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    outcomes: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<settle::Outcomes>>>,
     numbers: TicketNumbers,
     queue: Queue,
 }
@@ -132,8 +132,6 @@ impl Runner {
         let connections = Connections::new((*pool.connect_options()).clone(), settings.update_connections);
         let numbers = TicketNumbers::new(pool.clone());
         let (settler, outcomes) = tokio::sync::mpsc::unbounded_channel();
-        let settling =
-            tokio::spawn(settle::run(pool.clone(), connections.runner().to_owned(), clock.clone(), outcomes));
         Runner {
             pool,
             bot,
@@ -148,7 +146,7 @@ impl Runner {
             connections,
             numbers,
             settler: std::sync::Mutex::new(Some(settler)),
-            settling: std::sync::Mutex::new(Some(settling)),
+            outcomes: std::sync::Mutex::new(Some(outcomes)),
             queue: Queue::new(),
         }
     }
@@ -211,8 +209,17 @@ impl Runner {
 
     /// Handles updates until `shutdown`, then lets those in hand finish.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
-        // Dropping the set (the task aborted: a crash test) aborts what is in hand.
+        // Dropping the sets (the task aborted: a crash test) aborts what is in hand.
         let mut in_hand = JoinSet::new();
+        // Alive before any reply is claimed; then the settler beats on.
+        let runner = self.connections.runner().to_owned();
+        if let Err(err) = store::outbox::heartbeat(&self.pool, &runner).await {
+            tracing::warn!(error = %err, "the runner's first heartbeat failed");
+        }
+        let mut settling = JoinSet::new();
+        if let Some(outcomes) = self.outcomes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            settling.spawn(settle::run(self.pool.clone(), runner, self.clock.clone(), outcomes));
+        }
         // First, whatever a previous run left, all of it.
         self.sweep(Duration::ZERO).await;
         let mut sweep = tokio::time::interval_at(tokio::time::Instant::now() + SWEEP_EVERY, SWEEP_EVERY);
@@ -238,11 +245,10 @@ impl Runner {
         }
         // What the replies did is written before the runner says it stopped.
         drop(self.settler.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take());
-        let settling = self.settling.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(settling) = settling
-            && let Err(err) = settling.await
-        {
-            tracing::error!(error = %err, "recording how the last replies went ended badly");
+        while let Some(ended) = settling.join_next().await {
+            if let Err(err) = ended {
+                tracing::error!(error = %err, "recording how the last replies went ended badly");
+            }
         }
         tracing::info!("update runner stopped");
     }

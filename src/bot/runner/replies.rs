@@ -142,13 +142,16 @@ impl Runner {
     }
 
     /// Records the outcomes: at once when one went to the sender (the chat's
-    /// next update must find it waiting), else by the settler, in a batch.
+    /// next update must find it waiting) or with several replicas, else by
+    /// the settler, in a batch.
     async fn settle_replies(&self, outcomes: &[(i64, ReplyOutcome)]) {
         if outcomes.is_empty() {
             return;
         }
-        let handed_over = outcomes.iter().any(|(_, o)| matches!(o, ReplyOutcome::Retry { .. }));
-        let queued = !handed_over && {
+        // With several replicas the chat's next update may go to another one
+        // as soon as these replies are out: it must find them settled.
+        let now = self.turns.is_some() || outcomes.iter().any(|(_, o)| matches!(o, ReplyOutcome::Retry { .. }));
+        let queued = !now && {
             let settler = self.settler.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             settler.as_ref().is_some_and(|tx| tx.send(outcomes.to_vec()).is_ok())
         };

@@ -5,7 +5,11 @@
 //! the runner lives; a crash before the write sends those replies again, so
 //! the batch is kept short (what arrives while the previous one is written).
 //! A reply handed to the sender is recorded at once instead, by the caller:
-//! the chat's next update must see it waiting (`begin_update`).
+//! the chat's next update must see it waiting (`begin_update`); and so is
+//! everything with several replicas, where a chat's turn (and with it the
+//! claim on its replies) passes to another runner as soon as the replies are out.
+//!
+//! The same task beats the runner's heartbeat (`store::outbox::heartbeat`).
 
 use std::time::Duration;
 
@@ -39,22 +43,37 @@ pub(super) async fn write(pool: &PgPool, runner: &str, clock: &SharedClock, outc
     tracing::error!(replies = outcomes.len(), "could not record how direct replies went");
 }
 
-/// Writes what arrives on `outcomes` in batches until every sender of the
-/// channel is gone and it is empty.
+/// How often the runner says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// Says the runner is alive every `HEARTBEAT`, and writes what arrives on
+/// `outcomes` in batches, until every sender of the channel is gone and it is
+/// empty.
 pub(super) async fn run(
     pool: PgPool,
     runner: String,
     clock: SharedClock,
     mut outcomes: mpsc::UnboundedReceiver<Outcomes>,
 ) {
-    while let Some(first) = outcomes.recv().await {
-        let mut batch = first;
-        while batch.len() < BATCH {
-            match outcomes.try_recv() {
-                Ok(more) => batch.extend(more),
-                Err(_) => break,
+    let mut beat = tokio::time::interval(HEARTBEAT);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = beat.tick() => {
+                if let Err(err) = store::outbox::heartbeat(&pool, &runner).await {
+                    tracing::debug!(error = %err, "the runner's heartbeat failed");
+                }
+            }
+            first = outcomes.recv() => {
+                let Some(mut batch) = first else { return };
+                while batch.len() < BATCH {
+                    match outcomes.try_recv() {
+                        Ok(more) => batch.extend(more),
+                        Err(_) => break,
+                    }
+                }
+                write(&pool, &runner, &clock, &batch).await;
             }
         }
-        write(&pool, &runner, &clock, &batch).await;
     }
 }
