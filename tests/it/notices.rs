@@ -180,8 +180,12 @@ async fn state_of(app: &TestApp, id: i64) -> String {
 
 async fn until_state(app: &TestApp, id: i64, want: &str) {
     let deadline = Instant::now() + WAIT * 4;
-    while state_of(app, id).await != want {
-        assert!(Instant::now() < deadline, "notice {id} never became {want}");
+    loop {
+        let state = state_of(app, id).await;
+        if state == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "notice {id} never became {want}: it is {state}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

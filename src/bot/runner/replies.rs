@@ -129,7 +129,12 @@ impl Runner {
     ) -> Result<i32, teloxide::RequestError> {
         let mut tries = 0;
         loop {
-            self.limits.until_ready(chat_id).await;
+            // New messages keep the send limits; an edit of the message the
+            // person just pressed does not wait behind a broadcast for them
+            // (nor did it before replies were kept).
+            if matches!(delivery, Delivery::Send(_)) {
+                self.limits.until_ready(chat_id).await;
+            }
             match render::deliver(&self.bot, chat_id, delivery, locale).await {
                 Err(teloxide::RequestError::RetryAfter(wait)) if tries < 3 => {
                     self.metrics.flood_waits.with_label_values(&["reply"]).inc();
