@@ -99,10 +99,10 @@ pub struct Runner {
     pub turns: Option<PgPool>,
     /// Where units of work run: connections of the runner's own.
     connections: Arc<Connections>,
-    /// Where how the replies went is recorded, in batches (`settle`); taken
-    /// at the end of `run`, when what it holds is written.
+    /// Where how the replies went is recorded, in batches (`settle`): set
+    /// while `run` runs (it spawns the settler), taken when it stops. Without
+    /// it, outcomes are written at once.
     settler: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<settle::Outcomes>>>,
-    outcomes: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<settle::Outcomes>>>,
     numbers: TicketNumbers,
     queue: Queue,
 }
@@ -131,7 +131,6 @@ impl Runner {
         let handler = crate::bot::schema::schema();
         let connections = Connections::new((*pool.connect_options()).clone(), settings.update_connections);
         let numbers = TicketNumbers::new(pool.clone());
-        let (settler, outcomes) = tokio::sync::mpsc::unbounded_channel();
         Runner {
             pool,
             bot,
@@ -145,8 +144,7 @@ impl Runner {
             turns,
             connections,
             numbers,
-            settler: std::sync::Mutex::new(Some(settler)),
-            outcomes: std::sync::Mutex::new(Some(outcomes)),
+            settler: std::sync::Mutex::new(None),
             queue: Queue::new(),
         }
     }
@@ -217,9 +215,9 @@ impl Runner {
             tracing::warn!(error = %err, "the runner's first heartbeat failed");
         }
         let mut settling = JoinSet::new();
-        if let Some(outcomes) = self.outcomes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
-            settling.spawn(settle::run(self.pool.clone(), runner, self.clock.clone(), outcomes));
-        }
+        let (settler, outcomes) = tokio::sync::mpsc::unbounded_channel();
+        settling.spawn(settle::run(self.pool.clone(), runner, self.clock.clone(), outcomes));
+        *self.settler.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(settler);
         // First, whatever a previous run left, all of it.
         self.sweep(Duration::ZERO).await;
         let mut sweep = tokio::time::interval_at(tokio::time::Instant::now() + SWEEP_EVERY, SWEEP_EVERY);
