@@ -109,30 +109,32 @@ impl Intake {
             },
         };
         let Some(mut value) = value else {
-            return self.set_aside_or_lose(text, Reason::Unreadable);
+            return self.set_aside_or_lose(Peek::read(text), Reason::Unreadable, text);
         };
         let repaired = replace_nul(&mut value) || repaired;
         let Some(incoming) = listener::arrived(value) else {
-            return self.set_aside_or_lose(text, Reason::Unparseable);
+            return self.set_aside_or_lose(Peek::read(text), Reason::Unparseable, text);
         };
         // teloxide reads a known kind it cannot parse as `UpdateKind::Error`,
         // like a kind it does not know: set aside when a person sent it (the
         // runner could not answer them), passed on otherwise (ignored there).
         let unread = match &incoming.update {
-            None => true,
-            Some(update) => {
-                matches!(update.kind, UpdateKind::Error(_)) && Peek::read(text).is_some_and(|p| p.names_a_person())
+            None => Some(Peek::read(text)),
+            Some(update) if matches!(update.kind, UpdateKind::Error(_)) => {
+                Some(Peek::read(text)).filter(|peek| peek.as_ref().is_some_and(Peek::names_a_person))
             }
+            Some(_) => None,
         };
-        if unread {
-            return self.set_aside_or_lose(text, Reason::Unparseable);
+        if let Some(peek) = unread {
+            return self.set_aside_or_lose(peek, Reason::Unparseable, text);
         }
         self.repaired += usize::from(repaired);
         self.updates.push(incoming);
     }
 
-    fn set_aside_or_lose(&mut self, text: &str, reason: Reason) {
-        match Peek::read(text) {
+    /// Sets the update `peek` read aside, or, without even its id, counts it lost.
+    fn set_aside_or_lose(&mut self, peek: Option<Peek>, reason: Reason, text: &str) {
+        match peek {
             Some(peek) => self.set_aside.push(SetAside {
                 update_id: peek.update_id,
                 chat_id: peek.chat(),
