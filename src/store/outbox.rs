@@ -263,14 +263,12 @@ pub async fn release_orphaned_replies(pool: &PgPool) -> sqlx::Result<u64> {
 /// (see `store::work`): only numbers, a formatted timestamp, the runner's
 /// hex id and base64.
 pub fn replies_statement(chat_id: i64, update_id: i64, runner: &str, at: &str, deliveries: &[Delivery]) -> String {
-    use base64::Engine as _;
     debug_assert!(runner.bytes().all(|b| b.is_ascii_hexdigit()), "a runner id is hex");
-    let payloads = serde_json::to_string(deliveries).expect("deliveries serialize");
-    let encoded = base64::engine::general_purpose::STANDARD.encode(payloads);
+    let payloads = crate::store::work::jsonb_literal(&serde_json::to_string(deliveries).expect("deliveries serialize"));
     format!(
         "INSERT INTO outbox (chat_id, kind, priority, payload, not_before, state, claimed_at, claimed_by, reply_of)
          SELECT {chat_id}, 'reply', {priority}, r.payload, {at}, 'sending', {at}, '{runner}', {update_id}
-         FROM jsonb_array_elements(convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb)
+         FROM jsonb_array_elements({payloads})
               WITH ORDINALITY AS r(payload, n)
          ORDER BY r.n
          RETURNING id",

@@ -27,7 +27,6 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use base64::Engine as _;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use serde_json::Value;
@@ -179,6 +178,14 @@ struct UnitJson {
     relation: String,
 }
 
+/// JSON text as an SQL expression of type jsonb, for a simple query's text:
+/// base64 of the text, in which nothing can end the literal.
+pub(crate) fn jsonb_literal(json: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(json);
+    format!("convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb")
+}
+
 /// `'2026-12-06T23:05:01.123456Z'`: a literal PostgreSQL reads as timestamptz.
 fn timestamp_literal(at: DateTime<Utc>) -> String {
     format!("'{}'", at.to_rfc3339_opts(SecondsFormat::Micros, true))
@@ -289,9 +296,7 @@ impl UnitOfWork {
             sql += "; ";
         }
         if let Some((chat_id, state)) = state {
-            // base64 of the JSON text: nothing in it can end the literal.
-            let encoded = base64::engine::general_purpose::STANDARD.encode(state.to_string());
-            let state = format!("convert_from(decode('{encoded}', 'base64'), 'UTF8')::jsonb");
+            let state = jsonb_literal(&state.to_string());
             sql += &crate::store::dialogues::save_statement(chat_id, &state);
             sql += "; ";
         }
