@@ -747,7 +747,7 @@ async fn a_case_whose_handler_is_deactivated_goes_back_to_customer_service_and_t
     d.cs.press_shown(Text::new("btn-take")).await;
     d.cs.wait(before, "the handler card", containing(PHONE)).await;
 
-    let (cs_before, cs2_before, owner_before) = (d.cs.seq(), d.cs2.seq(), d.owner.seq());
+    let (cs_before, cs2_before) = (d.cs.seq(), d.cs2.seq());
     let before = admin.seq();
     admin.emu.send_text(admin.id, "/staff");
     admin.expect_containing(before, Text::new("staff-list-title").arg("count", 3usize)).await;
@@ -771,7 +771,6 @@ async fn a_case_whose_handler_is_deactivated_goes_back_to_customer_service_and_t
         rows.iter().filter(|r| r.kind == "case-taken" && r.state == "sent").count() == 2
     };
     d.app.outbox_when(d.owner.id, |rows| taken(rows)).await;
-    let _ = owner_before;
     let assignee: Option<i64> =
         sqlx::query_scalar("SELECT assignee_id FROM tickets").fetch_one(&d.app.pool).await.unwrap();
     assert_eq!(assignee, Some(d.cs2.id));

@@ -239,24 +239,31 @@ async fn until_replies_settled(app: &TestApp, chat: i64) {
     }
 }
 
-#[tokio::test]
-async fn a_reply_cut_off_by_a_crash_after_the_commit_arrives_after_the_restart() {
-    let mut app = TestApp::spawn().await;
-    let owner = app.person(1210, "王芳", "zh-hans", "8613800000110");
+/// `owner` has started; then Telegram takes the bot's next message to them
+/// and never answers, so their `/help` is committed, its reply kept and on
+/// the way, when the bot is killed. Returns the sequence number from before
+/// the `/help`.
+async fn killed_while_answering_help(app: &mut TestApp, owner: &crate::support::Person) -> u64 {
     owner.says("/start").await;
-    until_replies_settled(&app, owner.id).await;
-    // Telegram takes the bot's next message to this chat and never answers:
-    // the update is committed, its reply on the way, when the bot dies.
+    until_replies_settled(app, owner.id).await;
     app.emu.add_fault(Fault::new(FaultKind::Stall).method("sendMessage").chat(owner.id));
     let before = owner.seq();
     owner.emu.send_text(owner.id, "/help");
     let deadline = std::time::Instant::now() + WAIT;
-    while replies_in(&app, owner.id, "sending").await == 0 {
+    while replies_in(app, owner.id, "sending").await == 0 {
         assert!(std::time::Instant::now() < deadline, "the reply was never kept");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     app.kill_bot().await;
     app.emu.clear_faults();
+    before
+}
+
+#[tokio::test]
+async fn a_reply_cut_off_by_a_crash_after_the_commit_arrives_after_the_restart() {
+    let mut app = TestApp::spawn().await;
+    let owner = app.person(1210, "王芳", "zh-hans", "8613800000110");
+    let before = killed_while_answering_help(&mut app, &owner).await;
     assert_eq!(app.count("SELECT count(*) FROM inbox WHERE handled_at IS NULL").await, 0, "the update was committed");
 
     // Written while the bot is down: answered only after the reply owed before it.
@@ -301,18 +308,7 @@ async fn a_reply_telegram_keeps_refusing_for_a_while_is_handed_to_the_sender_and
 async fn a_reply_cut_off_by_a_crash_reaches_a_chat_that_says_nothing_more() {
     let mut app = TestApp::spawn().await;
     let owner = app.person(1212, "王芳", "zh-hans", "8613800000112");
-    owner.says("/start").await;
-    until_replies_settled(&app, owner.id).await;
-    app.emu.add_fault(Fault::new(FaultKind::Stall).method("sendMessage").chat(owner.id));
-    let before = owner.seq();
-    owner.emu.send_text(owner.id, "/help");
-    let deadline = std::time::Instant::now() + WAIT;
-    while replies_in(&app, owner.id, "sending").await == 0 {
-        assert!(std::time::Instant::now() < deadline, "the reply was never kept");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    app.kill_bot().await;
-    app.emu.clear_faults();
+    let before = killed_while_answering_help(&mut app, &owner).await;
     app.start_bot().await;
     // Nothing more from the owner: the sender sends it once the dead runner's
     // heartbeat is old enough.
